@@ -1,0 +1,1 @@
+//! pucha-analyze (being written).

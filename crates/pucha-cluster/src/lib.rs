@@ -1,0 +1,1 @@
+//! pucha-cluster (being written).

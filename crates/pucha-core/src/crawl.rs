@@ -1,0 +1,185 @@
+//! What the crawl of one site produced: the input of the rules.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::facts::{LinkTag, PageFacts};
+use crate::site::Site;
+
+/// One HTML page fetched and analysed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRecord {
+    /// The URL requested (normalised).
+    pub url: String,
+    /// The URL after redirects.
+    pub final_url: String,
+    pub status: u16,
+    pub depth: u32,
+    /// The page this one was first found on.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// The anchor text it was found under (the column name for navigation links).
+    #[serde(default)]
+    pub anchor: Option<String>,
+    #[serde(default)]
+    pub bytes: u64,
+    /// The body was cut at the size cap.
+    #[serde(default)]
+    pub truncated: bool,
+    pub facts: PageFacts,
+}
+
+/// How a link target was classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    InternalPage,
+    InternalResource,
+    Attachment,
+    External,
+    /// javascript:, mailto:, tel:
+    Pseudo,
+    Malformed,
+}
+
+/// Why a link is broken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BrokenReason {
+    Status { status: u16 },
+    Dns,
+    Timeout,
+    Tls { detail: String },
+    Refused,
+    Connect { detail: String },
+    TooManyRedirects,
+    Soft404,
+    EmptyAttachment,
+    Malformed { detail: String },
+}
+
+impl BrokenReason {
+    /// One short Chinese phrase for reports.
+    pub fn label_zh(&self) -> String {
+        match self {
+            BrokenReason::Status { status } => format!("HTTP {status}"),
+            BrokenReason::Dns => "域名解析失败".into(),
+            BrokenReason::Timeout => "访问超时".into(),
+            BrokenReason::Tls { .. } => "证书/TLS 错误".into(),
+            BrokenReason::Refused => "连接被拒绝".into(),
+            BrokenReason::Connect { .. } => "无法连接".into(),
+            BrokenReason::TooManyRedirects => "重定向过多或循环".into(),
+            BrokenReason::Soft404 => "页面不存在（软 404）".into(),
+            BrokenReason::EmptyAttachment => "附件为空".into(),
+            BrokenReason::Malformed { .. } => "链接格式错误".into(),
+        }
+    }
+}
+
+/// The outcome of checking one link target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LinkOutcome {
+    Ok { status: u16 },
+    Broken { reason: BrokenReason },
+    /// A firewall / rate limiter turned the crawler away: not broken, reported separately.
+    Blocked { detail: String },
+    /// Not checked: outside the egress policy, robots.txt, budget, pseudo link.
+    NotChecked { why: String },
+}
+
+/// One link occurrence: a page, and a target it links to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    pub page: String,
+    pub target: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub tag: LinkTag,
+    pub kind: LinkKind,
+    pub outcome: LinkOutcome,
+}
+
+/// Why a homepage availability probe failed (indicators §3.7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeFailure {
+    Timeout,
+    Dns,
+    Tls,
+    Connect,
+    Status(u16),
+    EmptyBody,
+    RedirectLoop,
+    Other(String),
+}
+
+/// One availability probe of a homepage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeSample {
+    pub at: DateTime<Utc>,
+    pub elapsed_ms: u64,
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// None when the probe succeeded.
+    #[serde(default)]
+    pub failure: Option<ProbeFailure>,
+}
+
+impl ProbeSample {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Counters of what the crawl did and what its caps cut. Nothing is cut silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CrawlStats {
+    pub pages_fetched: u64,
+    pub pages_failed: u64,
+    pub bytes: u64,
+    pub links_found: u64,
+    pub links_checked: u64,
+    pub links_broken: u64,
+    pub links_blocked: u64,
+    pub links_not_checked: u64,
+    pub skipped_robots: u64,
+    pub cut_max_pages: u64,
+    pub cut_max_depth: u64,
+    pub cut_max_time: u64,
+    pub cut_outlinks: u64,
+    pub cut_traps: u64,
+    pub bodies_truncated: u64,
+    pub elapsed_ms: u64,
+    /// URL patterns stopped as crawler traps, with how many URLs each cut.
+    pub traps: Vec<(String, u64)>,
+}
+
+/// Homepage reachability at crawl time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Reachability {
+    Reachable { status: u16 },
+    Unreachable { reason: String },
+}
+
+/// Everything the crawl of one site produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteCrawl {
+    pub site: Site,
+    pub started_at: DateTime<Utc>,
+    pub reachability: Reachability,
+    /// The homepage is pages[0] when it was fetched.
+    pub pages: Vec<PageRecord>,
+    pub links: Vec<LinkRecord>,
+    /// Probes taken during the crawl (provisional availability evidence).
+    #[serde(default)]
+    pub probes: Vec<ProbeSample>,
+    #[serde(default)]
+    pub stats: CrawlStats,
+    /// TLS problems of the site itself (recorded as findings).
+    #[serde(default)]
+    pub tls_errors: Vec<String>,
+}

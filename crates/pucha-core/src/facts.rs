@@ -1,0 +1,192 @@
+//! The facts extracted from one HTML page (by `pucha-analyze`), which the rules read.
+//!
+//! Field names here are part of the `pucha check-page --json` contract: keep them stable
+//! and add new fields with `#[serde(default)]`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Which signal decided the encoding a page was decoded with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EncodingSource {
+    Bom,
+    HttpHeader,
+    MetaCharset,
+    /// chardetng, because declarations were missing or contradicted the bytes.
+    Detected,
+    #[default]
+    Default,
+}
+
+/// What kind of page this looks like (for page-tag rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    Home,
+    /// A column (栏目) / list page.
+    Column,
+    /// A content (article / detail) page.
+    Content,
+    #[default]
+    Other,
+}
+
+/// The element a link was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkTag {
+    #[default]
+    A,
+    Area,
+    Iframe,
+    Img,
+    Script,
+    Link,
+    Form,
+}
+
+/// A link found on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLink {
+    /// The href/src as written (trimmed).
+    pub raw: String,
+    /// Resolved against the page URL, when it resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Anchor text (or alt/title for images).
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub tag: LinkTag,
+    /// Inside the main navigation.
+    #[serde(default)]
+    pub in_nav: bool,
+    /// Inside the footer.
+    #[serde(default)]
+    pub in_footer: bool,
+    /// A "更多/more" link next to a list (points to a column).
+    #[serde(default)]
+    pub is_more: bool,
+}
+
+/// One dated entry of a list on the page (a news item, a notice, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedItem {
+    pub title: String,
+    pub url: Option<String>,
+    pub date: NaiveDate,
+}
+
+/// One footer identity item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FooterItem {
+    pub present: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Malformations found (e.g. "no 号", "code in link differs from text").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// The footer identity items of indicators §10.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Footer {
+    pub conac_badge: FooterItem,
+    pub site_id_code: FooterItem,
+    pub icp: FooterItem,
+    pub psb: FooterItem,
+    pub sponsor: FooterItem,
+    pub contact: FooterItem,
+    pub sitemap: FooterItem,
+    pub jiucuo: FooterItem,
+}
+
+/// A citizen message (留言) on a message-board list or detail page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// 留言时间
+    pub asked: Option<NaiveDate>,
+    /// 答复时间
+    #[serde(default)]
+    pub answered: Option<NaiveDate>,
+    /// The page says it is answered (已答复/已回复/已办结) even without a date.
+    #[serde(default)]
+    pub answered_flag: Option<bool>,
+}
+
+/// The 办事指南 elements found on a service-guide page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceGuide {
+    /// 事项名称 when found.
+    pub item_name: Option<String>,
+    /// Key elements (canonical names of indicators §9) present with a real value.
+    pub present: Vec<String>,
+    /// Key elements missing or holding only a placeholder.
+    pub missing: Vec<String>,
+}
+
+/// Everything the rules need to know about one page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct PageFacts {
+    /// WHATWG name of the encoding that decoded the page (e.g. "UTF-8", "gb18030").
+    pub encoding: String,
+    #[serde(default)]
+    pub encoding_source: EncodingSource,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Standard meta tags under their canonical names (SiteIDCode, PubDate, ...), whatever case the page used.
+    #[serde(default)]
+    pub meta: BTreeMap<String, String>,
+    #[serde(default)]
+    pub kind: PageKind,
+    #[serde(default)]
+    pub links: Vec<PageLink>,
+    #[serde(default)]
+    pub dated_items: Vec<DatedItem>,
+    /// The article's publication date (not the generation time, not today's date in the header).
+    #[serde(default)]
+    pub published: Option<NaiveDate>,
+    /// Pagination links of a list page (next pages).
+    #[serde(default)]
+    pub pagination: Vec<String>,
+    /// Placeholder text of an empty column (暂无信息, 栏目建设中, ...), when found.
+    #[serde(default)]
+    pub placeholder: Option<String>,
+    /// Characters of main-content text outside navigation, header and footer.
+    #[serde(default)]
+    pub main_text_chars: usize,
+    #[serde(default)]
+    pub footer: Footer,
+    /// 我为政府网站找错 site_code, when an entry was found.
+    #[serde(default)]
+    pub jiucuo_site_code: Option<String>,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    #[serde(default)]
+    pub service_guide: Option<ServiceGuide>,
+    /// Has a site search box or a search link.
+    #[serde(default)]
+    pub has_search: bool,
+    /// The column path shown in the breadcrumb (当前位置), e.g. ["首页", "新闻中心", "工作动态"].
+    #[serde(default)]
+    pub breadcrumb: Vec<String>,
+    /// Visible body text, for wording checks (main content when found, else the whole body).
+    #[serde(default)]
+    pub body_text: String,
+    /// The page looks like a soft 404 (200 status with "页面不存在" text).
+    #[serde(default)]
+    pub soft_404: bool,
+}
+
+impl PageFacts {
+    /// A standard meta tag by canonical name.
+    pub fn meta(&self, name: &str) -> Option<&str> {
+        self.meta.get(name).map(String::as_str)
+    }
+}

@@ -1,0 +1,159 @@
+//! Runs (one census) and jobs (one site of a run), and the crawl settings a job carries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::site::Site;
+
+/// How sites are scored (indicators §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoringMode {
+    /// Vetoes only: the full-coverage quarterly check.
+    #[default]
+    VetoOnly,
+    /// Vetoes, then the 100-point deductions and the 30-point bonus gate.
+    FullScore,
+}
+
+/// Whether a run was executed in-process or over the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecMode {
+    #[default]
+    Embedded,
+    Distributed,
+}
+
+/// One census: a site list checked as of one date (监测时间点).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: String,
+    /// 监测时间点: every window is computed back from this date (UTC+8).
+    pub as_of: NaiveDate,
+    #[serde(default)]
+    pub mode: ScoringMode,
+    #[serde(default)]
+    pub exec: ExecMode,
+    /// Rule pack used, e.g. "gb-2019".
+    #[serde(default)]
+    pub rule_pack: String,
+    pub started_at: DateTime<Utc>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Number of sites in the run's site list.
+    #[serde(default)]
+    pub sites_total: usize,
+}
+
+/// The work unit: check one site for one run. Everything a stateless worker needs is in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub run_id: String,
+    pub as_of: NaiveDate,
+    #[serde(default)]
+    pub mode: ScoringMode,
+    pub site: Site,
+    /// Delivery attempt, starting at 1.
+    #[serde(default = "one")]
+    pub attempt: u32,
+    #[serde(default)]
+    pub crawl: CrawlConfig,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Which networks the crawler may send requests to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EgressPolicy {
+    /// Only loopback (127.0.0.0/8, ::1) is reachable; everything else is recorded as "not checked".
+    /// Tests and the demo run with this on.
+    #[serde(default)]
+    pub loopback_only: bool,
+    /// Allow private, loopback and link-local targets (off by default, except that the
+    /// site list's own hosts are always allowed).
+    #[serde(default)]
+    pub allow_private: bool,
+    /// Extra allowed networks (CIDR) or host names.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Denied networks (CIDR) or host names; deny wins over allow.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+impl Default for EgressPolicy {
+    fn default() -> Self {
+        EgressPolicy {
+            loopback_only: false,
+            allow_private: false,
+            allow: Vec::new(),
+            deny: Vec::new(),
+        }
+    }
+}
+
+/// Crawl budgets and behaviour for one site. Every cap is explicit; what a cap cuts is counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrawlConfig {
+    pub max_pages: u32,
+    pub max_depth: u32,
+    /// Wall-clock budget for one site, in seconds.
+    pub max_seconds: u64,
+    pub max_outlinks_per_page: u32,
+    pub connect_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: u32,
+    pub user_agent: String,
+    /// Honour robots.txt (default true); false only for authorised inspections.
+    pub respect_robots: bool,
+    /// Per-host concurrent requests.
+    pub per_host_concurrency: u32,
+    /// Per-host requests per second.
+    pub per_host_rps: f64,
+    /// Lift politeness limits: only for servers you own (benchmarks, the demo farm).
+    pub no_politeness: bool,
+    /// Continue on TLS certificate errors (recorded as findings either way).
+    pub accept_invalid_certs: bool,
+    /// Extra hosts that belong to the site (e.g. a department's pages on the portal's domain).
+    pub extra_hosts: Vec<String>,
+    /// Check links to other hosts.
+    pub check_external: bool,
+    pub egress: EgressPolicy,
+    /// Homepage availability probes taken during the crawl when the store has too few (veto.site_unreachable).
+    pub inline_probes: u32,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            max_pages: 2000,
+            max_depth: 6,
+            max_seconds: 1800,
+            max_outlinks_per_page: 500,
+            connect_timeout_ms: 10_000,
+            request_timeout_ms: 15_000,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 10,
+            user_agent: concat!(
+                "pucha/",
+                env!("CARGO_PKG_VERSION"),
+                " (government website inspection; +https://github.com/pucha)"
+            )
+            .to_string(),
+            respect_robots: true,
+            per_host_concurrency: 2,
+            per_host_rps: 3.0,
+            no_politeness: false,
+            accept_invalid_certs: false,
+            extra_hosts: Vec::new(),
+            check_external: true,
+            egress: EgressPolicy::default(),
+            inline_probes: 20,
+        }
+    }
+}

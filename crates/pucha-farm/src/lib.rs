@@ -1,0 +1,1 @@
+//! pucha-farm (being written).

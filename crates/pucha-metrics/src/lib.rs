@@ -1,0 +1,1 @@
+//! pucha-metrics (being written).

@@ -1,0 +1,1 @@
+//! pucha-report (being written).
