@@ -1,0 +1,50 @@
+//! Errors of the cluster's own machinery (never of the sites it checks: those are findings).
+
+/// A queue operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueueError {
+    #[error("the job queue is closed")]
+    Closed,
+    #[error("cannot reach the message broker: {0} (is RabbitMQ running? start it with `rabbitmq-server -detached`)")]
+    Connection(String),
+    #[error("the broker did not confirm a published job: {0}")]
+    NotConfirmed(String),
+    #[error("cannot encode or decode a job: {0}")]
+    Codec(String),
+    #[error("queue error: {0}")]
+    Other(String),
+}
+
+impl QueueError {
+    /// Whether retrying after a reconnect may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            QueueError::Connection(_) | QueueError::NotConfirmed(_)
+        )
+    }
+}
+
+/// A store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("cannot reach the result store: {0} (is Redis running on the configured URL?)")]
+    Connection(String),
+    #[error("cannot encode or decode a stored record: {0}")]
+    Codec(String),
+    #[error("run {0} is not in the store")]
+    NoSuchRun(String),
+    #[error("store IO error: {0}")]
+    Io(String),
+    #[error("store error: {0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// Whether retrying after a reconnect may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Connection(_))
+    }
+}
