@@ -1,0 +1,232 @@
+//! Running an embedded census from the command line: the options `pucha run` and
+//! `pucha demo` share, and the wiring of crawler, rules, queue, store and report writer.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use pucha_cluster::checker::SiteChecker;
+use pucha_cluster::store::ResultStore;
+use pucha_core::{CrawlConfig, ExecMode, Report, Run, ScoringMode, Site};
+use pucha_rules::RulePack;
+
+/// Options of a census run shared by `run`, `demo` and `coordinator`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CensusOpts {
+    /// 监测时间点: the date every window is computed back from (YYYY-MM-DD, UTC+8). Default: today.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Run id; re-using one resumes that run. Default: derived from the as-of date and the time.
+    #[arg(long = "run")]
+    pub run_id: Option<String>,
+    /// Scoring mode: veto_only (the full-coverage quarterly check) or full_score.
+    #[arg(long, value_enum, default_value = "veto-only")]
+    pub mode: ModeArg,
+    /// Rule pack (TOML) overriding the built-in national gb-2019 values, e.g. a province's overlay.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Most pages crawled per site.
+    #[arg(long)]
+    pub max_pages: Option<u32>,
+    /// Most link hops from the homepage.
+    #[arg(long)]
+    pub max_depth: Option<u32>,
+    /// Wall-clock budget per site, in seconds.
+    #[arg(long)]
+    pub max_seconds: Option<u64>,
+    /// Ignore robots.txt: only for inspections you are authorised to make.
+    #[arg(long)]
+    pub ignore_robots: bool,
+    /// Lift per-host rate and concurrency limits: only for servers you own (benchmarks, the demo farm).
+    #[arg(long)]
+    pub no_politeness: bool,
+    /// Send requests only to loopback (127.0.0.0/8); links elsewhere are recorded as not checked.
+    #[arg(long)]
+    pub loopback_only: bool,
+    /// User agent sent with every request.
+    #[arg(long, env = "PUCHA_USER_AGENT")]
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    VetoOnly,
+    FullScore,
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
+}
+
+impl CensusOpts {
+    /// The crawl settings these options ask for.
+    pub fn crawl_config(&self) -> CrawlConfig {
+        let mut c = CrawlConfig::default();
+        if let Some(v) = self.max_pages {
+            c.max_pages = v;
+        }
+        if let Some(v) = self.max_depth {
+            c.max_depth = v;
+        }
+        if let Some(v) = self.max_seconds {
+            c.max_seconds = v;
+        }
+        if let Some(ua) = &self.user_agent {
+            c.user_agent = ua.clone();
+        }
+        c.respect_robots = !self.ignore_robots;
+        c.no_politeness = self.no_politeness;
+        c.egress.loopback_only = self.loopback_only;
+        c
+    }
+
+    pub fn scoring_mode(&self) -> ScoringMode {
+        match self.mode {
+            ModeArg::VetoOnly => ScoringMode::VetoOnly,
+            ModeArg::FullScore => ScoringMode::FullScore,
+        }
+    }
+
+    /// The rule pack: built-in, or the given file over it.
+    pub fn rule_pack(&self) -> anyhow::Result<RulePack> {
+        match &self.rules {
+            None => Ok(RulePack::builtin()),
+            Some(p) => RulePack::load(p)
+                .with_context(|| format!("cannot load the rule pack {}", p.display())),
+        }
+    }
+
+    /// A new run record (or the id of one to resume).
+    pub fn new_run(&self, exec: ExecMode, pack: &RulePack, sites: usize) -> Run {
+        let as_of = self.as_of.unwrap_or_else(pucha_core::today_cst);
+        let started_at = chrono::Utc::now();
+        let id = self.run_id.clone().unwrap_or_else(|| default_run_id(as_of, started_at));
+        Run {
+            id,
+            as_of,
+            mode: self.scoring_mode(),
+            exec,
+            rule_pack: pack.label(),
+            started_at,
+            finished_at: None,
+            sites_total: sites,
+        }
+    }
+}
+
+/// e.g. `2024q4-20241008t0930`: the quarter of the as-of date and the start time.
+pub fn default_run_id(as_of: NaiveDate, at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    let q = (as_of.month0() / 3) + 1;
+    format!(
+        "{}q{}-{}",
+        as_of.year(),
+        q,
+        at.with_timezone(&pucha_core::cst()).format("%Y%m%dt%H%M%S")
+    )
+}
+
+/// The worker's job processor: crawler + rules.
+pub fn site_checker(crawl: &CrawlConfig, pack: RulePack) -> anyhow::Result<SiteChecker> {
+    let crawler = pucha_crawl::Crawler::new(crawl).context("cannot build the HTTP client")?;
+    Ok(SiteChecker::new(crawler, Arc::new(pack)))
+}
+
+/// Runs an embedded census over `sites`, writes every output file into `out` and returns the report.
+pub async fn run_embedded(
+    sites: &[Site],
+    opts: &CensusOpts,
+    crawl: &CrawlConfig,
+    workers: usize,
+    store: Arc<dyn ResultStore>,
+    out: &Path,
+) -> anyhow::Result<Report> {
+    let pack = opts.rule_pack()?;
+    let run = opts.new_run(ExecMode::Embedded, &pack, sites.len());
+    tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), workers, "census started");
+    let checker = Arc::new(site_checker(crawl, pack)?);
+    let bar = progress_bar(sites.len());
+    let mut last_logged = 0;
+    let report = pucha_cluster::embedded::run_census(
+        &run,
+        sites,
+        crawl,
+        workers,
+        store.clone(),
+        checker,
+        |p| match &bar {
+            Some(b) => {
+                b.set_position(p.done as u64);
+                if let Some(eta) = p.eta {
+                    b.set_message(format!("ETA {}s", eta.as_secs()));
+                }
+            }
+            None if p.done != last_logged => {
+                last_logged = p.done;
+                tracing::info!(done = p.done, total = p.total, eta_s = p.eta.map(|d| d.as_secs()), "progress");
+            }
+            None => {}
+        },
+    )
+    .await
+    .context("the census did not finish")?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let history = history_before(store.as_ref(), &report).await;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    pucha_report::write_all(&report, out, &history)
+        .with_context(|| format!("cannot write the report into {}", out.display()))?;
+    Ok(report)
+}
+
+/// Earlier finished runs in the store, oldest first, for the re-check and the trends.
+pub async fn history_before(store: &dyn ResultStore, report: &Report) -> Vec<Report> {
+    let mut runs = match store.list_runs().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list earlier runs; the report has no history");
+            return Vec::new();
+        }
+    };
+    runs.retain(|r| r.id != report.run.id && r.finished_at.is_some() && r.started_at < report.run.started_at);
+    runs.sort_by_key(|r| r.started_at);
+    let mut out = Vec::new();
+    for r in runs {
+        if let Ok(Some(rep)) = store.load_report(&r.id).await {
+            out.push(rep);
+        }
+    }
+    out
+}
+
+fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(total as u64);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} sites {msg}")
+            .expect("valid template"),
+    );
+    Some(b)
+}
+
+/// Prints the run's headline numbers.
+pub fn print_summary(report: &Report, out: &Path) {
+    let s = &report.summary;
+    println!(
+        "run {} (as of {}): {} sites, {} passed, {} failed, {} errors; pass rate {}",
+        report.run.id,
+        report.run.as_of,
+        s.total,
+        s.passed,
+        s.failed,
+        s.errors,
+        s.counts().pass_rate_text()
+    );
+    println!("notice:  {}", out.join("notice.md").display());
+    println!("report:  {}", out.join("report.json").display());
+}
