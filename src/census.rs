@@ -61,6 +61,24 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 impl CensusOpts {
+    /// Options for a census of servers we own on loopback (the demo farm, tests, benchmarks):
+    /// politeness lifted, traffic confined to loopback, robots.txt still honoured.
+    pub fn own_loopback_farm(as_of: NaiveDate) -> CensusOpts {
+        CensusOpts {
+            as_of: Some(as_of),
+            run_id: None,
+            mode: ModeArg::VetoOnly,
+            rules: None,
+            max_pages: None,
+            max_depth: None,
+            max_seconds: Some(120),
+            ignore_robots: false,
+            no_politeness: true,
+            loopback_only: true,
+            user_agent: None,
+        }
+    }
+
     /// The crawl settings these options ask for.
     pub fn crawl_config(&self) -> CrawlConfig {
         let mut c = CrawlConfig::default();

@@ -48,19 +48,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let sites = server.sites();
     eprintln!("demo farm: {} synthetic government sites on {}.x (as of {as_of})", sites.len(), args.net);
 
-    let census = CensusOpts {
-        as_of: Some(as_of),
-        run_id: None,
-        mode: crate::census::ModeArg::VetoOnly,
-        rules: None,
-        max_pages: None,
-        max_depth: None,
-        max_seconds: Some(120),
-        ignore_robots: false,
-        no_politeness: true,
-        loopback_only: true,
-        user_agent: None,
-    };
+    let census = CensusOpts::own_loopback_farm(as_of);
     let crawl = census.crawl_config();
     let store = super::run::open_data_dir(&args.data_dir)?;
     let report = run_embedded(&sites, &census, &crawl, args.workers, store, &args.out).await;
