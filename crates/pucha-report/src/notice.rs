@@ -1,0 +1,504 @@
+//! The quarterly notice (通报) as a document model, drafted from a report's findings.
+//!
+//! The model (title, sections of paragraphs and tables, annex rows) is built once here
+//! and rendered by `markdown` and `html`, so every format says the same thing.
+
+use chrono::Datelike;
+use pucha_core::{Category, Report, SiteResult, Verdict};
+use serde::{Deserialize, Serialize};
+
+use crate::diff::RunDiff;
+use crate::text::{cn_num, finding_sentence, kind_of, problems, problems_text, result_label};
+use crate::text::{ProblemKind, OTHER_KIND, PROBLEM_KINDS};
+
+/// The quarter's 我为政府网站找错 statistics, when the bureau supplies them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JiucuoStats {
+    pub received: u32,
+    pub closed_on_time: u32,
+}
+
+/// What the report alone cannot know: who issues the notice, to whom, and the deadlines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeOptions {
+    /// 发文单位, e.g. "绵阳市政务服务监督管理局".
+    pub issuer: String,
+    /// The area covered, e.g. "全市".
+    pub scope: String,
+    /// 文号, when assigned.
+    pub doc_number: Option<String>,
+    /// 主送单位 line, ending in "：".
+    pub recipients: String,
+    /// The provincial notice cited after 国办秘函〔2019〕19号, e.g. "《四川省……》（川府公开办函〔2023〕15号）".
+    pub provincial_basis: Option<String>,
+    /// Working days given to rectify.
+    pub deadline_days: u32,
+    pub jiucuo: Option<JiucuoStats>,
+    /// The re-check against the previous run (复查), when there is one.
+    pub recheck: Option<RunDiff>,
+    /// At most this many sites are named per problem kind in 二、主要问题 (the annex lists all).
+    pub max_names: usize,
+    /// List passed sites with deduction or norm problems in the annex too.
+    pub annex_all_problem_sites: bool,
+}
+
+impl Default for NoticeOptions {
+    fn default() -> Self {
+        NoticeOptions {
+            issuer: "××市政府网站主管单位".to_string(),
+            scope: "全市".to_string(),
+            doc_number: None,
+            recipients: "各县（市、区）人民政府，各园区管委会，市级各部门：".to_string(),
+            provincial_basis: None,
+            deadline_days: 15,
+            jiucuo: None,
+            recheck: None,
+            max_names: 30,
+            annex_all_problem_sites: false,
+        }
+    }
+}
+
+/// One block of a notice section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Block {
+    Para(String),
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+}
+
+/// A numbered section (一、总体情况 …).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+/// A row of the annex 存在突出问题的政府网站名单.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnexRow {
+    /// 序号
+    pub seq: usize,
+    /// 类别
+    pub category: String,
+    /// 网站名称
+    pub name: String,
+    /// 填报单位 (Site::owner)
+    pub owner: String,
+    /// 首页地址
+    pub url: String,
+    /// 网站标识码
+    pub site_code: String,
+    /// 结果
+    pub result: String,
+    /// 得分, empty in veto_only mode
+    pub score: String,
+    /// 发现的突出问题
+    pub problems: String,
+    /// 典型问题示例 (first evidence URL)
+    pub example_url: String,
+}
+
+impl AnnexRow {
+    pub const HEADERS: [&'static str; 10] = [
+        "序号",
+        "类别",
+        "网站名称",
+        "填报单位",
+        "首页地址",
+        "网站标识码",
+        "结果",
+        "得分",
+        "发现的突出问题",
+        "典型问题示例",
+    ];
+
+    pub fn cells(&self) -> [String; 10] {
+        [
+            self.seq.to_string(),
+            self.category.clone(),
+            self.name.clone(),
+            self.owner.clone(),
+            self.url.clone(),
+            self.site_code.clone(),
+            self.result.clone(),
+            self.score.clone(),
+            self.problems.clone(),
+            self.example_url.clone(),
+        ]
+    }
+}
+
+/// The whole notice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub title: String,
+    pub doc_number: Option<String>,
+    pub recipients: String,
+    pub basis: String,
+    pub sections: Vec<Section>,
+    pub issuer: String,
+    /// 成文日期 (the run's as_of), "2019年10月8日".
+    pub date: String,
+    pub annex_title: String,
+    pub annex: Vec<AnnexRow>,
+}
+
+/// The annex title, as the seed notice words it.
+pub const ANNEX_TITLE: &str = "存在突出问题的政府网站名单";
+
+/// Whether a site belongs in the annex: not passed, or awaiting a person, or (optionally) with any problem.
+pub fn in_annex(s: &SiteResult, all_problem_sites: bool) -> bool {
+    s.verdict != Verdict::Pass || s.needs_review || (all_problem_sites && !problems(s).is_empty())
+}
+
+/// The annex rows of a report (failing, errored and pending sites, in report order).
+pub fn annex_rows(report: &Report, all_problem_sites: bool) -> Vec<AnnexRow> {
+    report
+        .sites
+        .iter()
+        .filter(|s| in_annex(s, all_problem_sites))
+        .enumerate()
+        .map(|(i, s)| AnnexRow {
+            seq: i + 1,
+            category: s.site.category.label_zh().to_string(),
+            name: s.site.name.clone(),
+            owner: s.site.owner().to_string(),
+            url: s.site.url.to_string(),
+            site_code: s.site.site_code.clone().unwrap_or_default(),
+            result: result_label(s),
+            score: s.score.map(fmt_score).unwrap_or_default(),
+            problems: problems_text(s),
+            example_url: problems(s)
+                .iter()
+                .flat_map(|f| f.evidence.iter())
+                .map(|e| e.url.clone())
+                .find(|u| !u.is_empty())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A score with at most one decimal.
+pub fn fmt_score(s: f64) -> String {
+    let t = format!("{s:.1}");
+    t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+}
+
+/// "2019年10月8日"
+pub fn date_zh(d: chrono::NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The sentence that states how the pass rate is computed and rounded.
+pub const PASS_RATE_RULE: &str =
+    "合格率 = 合格网站数 ÷ 检查网站数 × 100%，四舍五入保留两位小数；检测失败的网站不计入检查网站数";
+
+/// Drafts the notice of a report.
+pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
+    let as_of = report.run.as_of;
+    let quarter = (as_of.month() - 1) / 3 + 1;
+    let title = format!(
+        "{}关于{}年第{}季度{}政府网站检查情况的通报",
+        opts.issuer,
+        as_of.year(),
+        cn_num(quarter as usize),
+        opts.scope
+    );
+    let provincial = opts
+        .provincial_basis
+        .as_deref()
+        .map(|p| format!("和{p}"))
+        .unwrap_or_default();
+    let basis = format!(
+        "根据《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》\
+         （国办秘函〔2019〕19号）{provincial}有关要求，{}以{}为监测时间点，对{}政府网站开展了{}年第{}季度检查。\
+         现将有关情况通报如下：",
+        opts.issuer,
+        date_zh(as_of),
+        opts.scope,
+        as_of.year(),
+        cn_num(quarter as usize)
+    );
+    let annex = annex_rows(report, opts.annex_all_problem_sites);
+    let mut sections = vec![
+        overview(report, opts, annex.len()),
+        main_problems(report, opts),
+    ];
+    if let Some(d) = &opts.recheck {
+        sections.push(recheck_section(d));
+    }
+    sections.push(requirements(opts));
+    for (i, s) in sections.iter_mut().enumerate() {
+        s.heading = format!("{}、{}", cn_num(i + 1), s.heading);
+    }
+    Notice {
+        title,
+        doc_number: opts.doc_number.clone(),
+        recipients: opts.recipients.clone(),
+        basis,
+        sections,
+        issuer: opts.issuer.clone(),
+        date: date_zh(as_of),
+        annex_title: ANNEX_TITLE.to_string(),
+        annex,
+    }
+}
+
+fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Section {
+    let s = &report.summary;
+    let cats: Vec<String> = Category::ALL
+        .iter()
+        .filter_map(|c| s.by_category.get(c).map(|n| (c, n)))
+        .map(|(c, n)| format!("{}{}家", c.label_zh(), n.total))
+        .collect();
+    let mut p1 = format!(
+        "截至{}，{}共有运行政府网站{}家",
+        date_zh(report.run.as_of),
+        opts.scope,
+        s.total
+    );
+    if !cats.is_empty() {
+        p1.push_str(&format!("，其中{}", cats.join("、")));
+    }
+    p1.push('。');
+    let counts = s.counts();
+    let coverage = if report.run.sites_total == 0 || report.run.sites_total <= s.total {
+        "全覆盖检查".to_string()
+    } else {
+        let pct = s.total as f64 * 100.0 / report.run.sites_total as f64;
+        format!(
+            "抽查（抽查{}家，占名单{}家的{pct:.2}%）",
+            s.total, report.run.sites_total
+        )
+    };
+    let mut p2 = format!(
+        "本次检查采取系统扫描与人工核查相结合的方式进行{coverage}，共检查网站{}家",
+        counts.checked()
+    );
+    if s.errors > 0 {
+        p2.push_str(&format!(
+            "（另有{}家网站检测失败，未计入检查网站数，名单见附件）",
+            s.errors
+        ));
+    }
+    p2.push_str(&format!(
+        "。发现存在突出问题的网站{problem_sites}家，其中不合格网站{}家",
+        s.failed
+    ));
+    if s.needs_review > 0 {
+        p2.push_str(&format!("（含待复核网站{}家）", s.needs_review));
+    }
+    p2.push_str(&format!(
+        "；合格网站{}家，合格率为{}（{PASS_RATE_RULE}）。",
+        s.passed,
+        counts.pass_rate_text()
+    ));
+    let mut blocks = vec![Block::Para(p1), Block::Para(p2)];
+    if let Some(j) = &opts.jiucuo {
+        let rate = pucha_core::pass_rate(j.closed_on_time as usize, j.received as usize)
+            .map(|r| format!("{r:.2}%"))
+            .unwrap_or_else(|| "—".into());
+        blocks.push(Block::Para(format!(
+            "本季度“我为政府网站找错”平台共收到网民留言{}条，按时办结{}条，按时办结率{rate}。",
+            j.received, j.closed_on_time
+        )));
+    }
+    let mut rows = Vec::new();
+    for c in Category::ALL {
+        if let Some(n) = s.by_category.get(&c) {
+            rows.push(counts_row(c.label_zh(), n));
+        }
+    }
+    rows.push(counts_row("合计", &counts));
+    blocks.push(Block::Table {
+        headers: [
+            "类别",
+            "运行网站数",
+            "检查网站数",
+            "合格",
+            "不合格",
+            "检测失败",
+            "合格率",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    });
+    Section {
+        heading: "总体情况".to_string(),
+        blocks,
+    }
+}
+
+fn counts_row(label: &str, n: &pucha_core::Counts) -> Vec<String> {
+    vec![
+        label.to_string(),
+        n.total.to_string(),
+        n.checked().to_string(),
+        n.passed.to_string(),
+        n.failed.to_string(),
+        n.errors.to_string(),
+        n.pass_rate_text(),
+    ]
+}
+
+/// A site and its problem sentences of one kind.
+pub type SiteProblems<'a> = (&'a SiteResult, Vec<String>);
+
+/// The sites that have problems of each kind, with their sentences for that kind.
+pub fn problems_by_kind(report: &Report) -> Vec<(&'static ProblemKind, Vec<SiteProblems<'_>>)> {
+    let kinds: Vec<&'static ProblemKind> = PROBLEM_KINDS
+        .iter()
+        .chain(std::iter::once(&OTHER_KIND))
+        .collect();
+    kinds
+        .into_iter()
+        .map(|k| {
+            let sites: Vec<(&SiteResult, Vec<String>)> = report
+                .sites
+                .iter()
+                .filter(|s| s.verdict != Verdict::Error)
+                .filter_map(|s| {
+                    let v: Vec<String> = problems(s)
+                        .into_iter()
+                        .filter(|f| kind_of(&f.rule).title == k.title)
+                        .map(finding_sentence)
+                        .collect();
+                    (!v.is_empty()).then_some((s, v))
+                })
+                .collect();
+            (k, sites)
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
+fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
+    let mut blocks = Vec::new();
+    for (i, (kind, sites)) in problems_by_kind(report).into_iter().enumerate() {
+        let named: Vec<String> = sites
+            .iter()
+            .take(opts.max_names.max(1))
+            .map(|(s, v)| format!("{}（{}）", s.site.name, v.join("；")))
+            .collect();
+        let more = if sites.len() > named.len() {
+            format!("等{}家网站，完整名单见附件", sites.len())
+        } else {
+            String::new()
+        };
+        blocks.push(Block::Para(format!(
+            "（{}）{}。{}家网站{}：{}{}。",
+            cn_num(i + 1),
+            kind.title,
+            sites.len(),
+            kind.lead,
+            named.join("、"),
+            more
+        )));
+    }
+    let errors: Vec<&SiteResult> = report
+        .sites
+        .iter()
+        .filter(|s| s.verdict == Verdict::Error)
+        .collect();
+    if !errors.is_empty() {
+        let names: Vec<String> = errors
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}（{}）",
+                    s.site.name,
+                    s.error.as_deref().unwrap_or("原因未记录")
+                )
+            })
+            .collect();
+        blocks.push(Block::Para(format!(
+            "此外，{}家网站本次未能完成检测：{}。",
+            errors.len(),
+            names.join("、")
+        )));
+    }
+    if blocks.is_empty() {
+        blocks.push(Block::Para("本次检查未发现突出问题。".to_string()));
+    }
+    let pending = report
+        .sites
+        .iter()
+        .any(|s| s.needs_review || s.findings.iter().any(|f| f.needs_review && f.triggered));
+    if pending {
+        blocks.push(Block::Para(
+            "注：标注“待复核”的问题为系统初步发现、尚需人工核实的问题，经复核确认后方可作为通报依据。"
+                .to_string(),
+        ));
+    }
+    Section {
+        heading: "主要问题".to_string(),
+        blocks,
+    }
+}
+
+fn recheck_section(d: &RunDiff) -> Section {
+    let (fixed, open, new) = d.totals();
+    let p = format!(
+        "对照上次检查（{}，监测时间点{}）发现的问题进行复查：已整改问题{fixed}个，仍未整改问题{open}个，本次新发现问题{new}个。",
+        d.run_before,
+        date_zh(d.as_of_before)
+    );
+    let join = |v: &[crate::diff::ProblemRef]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.iter()
+                .map(|p| p.summary_zh.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        }
+    };
+    let rows: Vec<Vec<String>> = d
+        .sites
+        .iter()
+        .filter(|s| !s.is_quiet())
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.verdict_change_zh(),
+                join(&s.fixed),
+                join(&s.still_open),
+                join(&s.new),
+            ]
+        })
+        .collect();
+    let mut blocks = vec![Block::Para(p)];
+    if !rows.is_empty() {
+        blocks.push(Block::Table {
+            headers: ["网站名称", "结论变化", "已整改", "仍未整改", "新发现"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        });
+    }
+    Section {
+        heading: "整改复查情况".to_string(),
+        blocks,
+    }
+}
+
+fn requirements(opts: &NoticeOptions) -> Section {
+    let paras = [
+        format!(
+            "（一）抓好问题整改。请附件所列网站的主办单位对照检查发现的问题，自本通报印发之日起{}个工作日内完成整改，\
+             并将整改情况书面报送{}。标注“待复核”的问题经人工核实后另行反馈。",
+            opts.deadline_days, opts.issuer
+        ),
+        "（二）严格内容审核把关。落实信息发布“三审”制度，严防严重表述错误等问题，确保发布信息准确、权威。".to_string(),
+        "（三）及时回应公众关切。认真办理政务咨询类栏目留言和“我为政府网站找错”平台转办的网民留言，按时答复、公开。".to_string(),
+        "（四）加强日常监测。定期自查栏目更新、空白栏目、链接可用性和网站标识等情况，及时更新全国政府网站基本信息。".to_string(),
+    ];
+    Section {
+        heading: "下一步工作要求".to_string(),
+        blocks: paras.into_iter().map(Block::Para).collect(),
+    }
+}

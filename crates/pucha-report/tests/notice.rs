@@ -1,0 +1,178 @@
+//! The notice of a census with the seed notice's composition states its numbers and lists
+//! every failing site with its problems.
+
+use pucha_core::{Category, Verdict};
+use pucha_report::notice::{annex_rows, build_notice, Block};
+use pucha_report::sample::{seed_census, seed_failures, seed_sites};
+use pucha_report::{render_notice_md, NoticeOptions};
+
+#[test]
+fn seed_census_numbers_are_stated() {
+    let report = seed_census();
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    std::fs::create_dir_all(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/artifacts"
+    ))
+    .ok();
+    std::fs::write(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/artifacts/seed-notice.md"
+        ),
+        &md,
+    )
+    .ok();
+
+    // Composition, as the sample built it.
+    let sites = seed_sites();
+    let count = |c: Category| sites.iter().filter(|s| s.category == c).count();
+    assert_eq!(sites.len(), 53);
+    let failing = seed_failures().len();
+    assert_eq!(failing, 18);
+
+    assert!(md.contains("共有运行政府网站53家"), "{md}");
+    let cats = format!(
+        "其中市级门户{}家、市级部门{}家、县市区门户{}家、园区{}家",
+        count(Category::CityPortal),
+        count(Category::Department),
+        count(Category::CountyPortal),
+        count(Category::Park)
+    );
+    assert!(md.contains(&cats), "missing {cats}");
+    assert!(md.contains("1家、市级部门39家、县市区门户9家、园区4家"));
+    assert!(md.contains("共检查网站53家"));
+    assert!(md.contains(&format!("发现存在突出问题的网站{failing}家")));
+    assert!(md.contains("不合格网站18家"));
+    // The pass rate with numerator, denominator and the stated rounding.
+    assert!(md.contains("合格率为35/53 = 66.04%"), "{md}");
+    assert!(md.contains("四舍五入保留两位小数"));
+    assert!(md.contains("国办秘函〔2019〕19号"));
+    assert!(md.contains("2019年第三季度"));
+    for h in [
+        "一、总体情况",
+        "二、主要问题",
+        "三、下一步工作要求",
+        "附件　存在突出问题的政府网站名单",
+    ] {
+        assert!(md.contains(h), "missing heading {h}");
+    }
+
+    // The annex lists exactly the failing sites, each with its problems.
+    let rows = annex_rows(&report, false);
+    assert_eq!(rows.len(), 18);
+    for (i, vetoes) in seed_failures() {
+        let site = &sites[i];
+        let row = rows
+            .iter()
+            .find(|r| r.url == site.url.as_str())
+            .unwrap_or_else(|| panic!("{} not in annex", site.name));
+        assert_eq!(row.owner, site.owner());
+        assert_eq!(row.result, "不合格");
+        for (rule, n) in vetoes {
+            let label = pucha_core::rule_ids::label_zh(rule);
+            assert!(
+                row.problems.contains(label),
+                "{}: {} lacks {label}",
+                site.name,
+                row.problems
+            );
+            if n > 1 {
+                assert!(
+                    row.problems.contains(&n.to_string()),
+                    "{} lacks count {n}",
+                    row.problems
+                );
+            }
+        }
+        assert!(
+            md.contains(&format!("| {} | {} |", row.name, row.owner)),
+            "annex line of {}",
+            row.name
+        );
+    }
+    let seqs: Vec<usize> = rows.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=18).collect::<Vec<_>>());
+}
+
+#[test]
+fn main_problems_name_the_sites_of_each_kind() {
+    let report = seed_census();
+    let notice = build_notice(&report, &NoticeOptions::default());
+    let problems = &notice.sections[1];
+    assert_eq!(problems.heading, "二、主要问题");
+    let text: String = problems
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sites = seed_sites();
+    let para = |title: &str| {
+        text.lines()
+            .find(|l| l.contains(title))
+            .unwrap_or_else(|| panic!("no paragraph {title}:\n{text}"))
+            .to_string()
+    };
+    // The site with the serious wording error and the unanswered messages is named under both kinds.
+    let s3 = &sites[3].name;
+    assert!(para("内容审核把关不严").contains(&format!("{s3}（严重表述错误 1 处）")));
+    assert!(para("互动回应不到位").contains(s3));
+    assert!(para("栏目更新不及时").contains(&format!(
+        "{}（动态要闻类、通知公告及政策文件类栏目不更新 6 个）",
+        sites[5].name
+    )));
+    assert!(para("空白栏目较多").contains(&format!("{}（空白栏目 7 个）", sites[8].name)));
+    // Passed sites with non-vetoing problems are named too.
+    assert!(para("网站无法访问或链接不可用").contains("首页链接不可用 2 个"));
+    assert!(para("网站标识及网页标签不规范").contains("网站底部缺少公安机关备案标识"));
+    // Each paragraph counts the sites it names.
+    let blank = report
+        .sites
+        .iter()
+        .filter(|s| {
+            s.finding(pucha_core::rule_ids::VETO_BLANK_COLUMNS)
+                .is_some()
+        })
+        .count();
+    assert!(para("空白栏目较多").contains(&format!("{blank}家网站存在空白栏目")));
+}
+
+#[test]
+fn errors_and_pending_reviews_are_marked() {
+    let mut report = seed_census();
+    let reason = "重试 3 次后仍无法连接";
+    let victim = report
+        .sites
+        .iter()
+        .position(|s| s.verdict == Verdict::Pass)
+        .unwrap();
+    let site = report.sites[victim].site.clone();
+    report.sites[victim] = pucha_core::SiteResult::error(site.clone(), reason, 3);
+    let wording = report
+        .sites
+        .iter_mut()
+        .find(|s| {
+            s.finding(pucha_core::rule_ids::VETO_SERIOUS_WORDING_ERROR)
+                .is_some()
+        })
+        .unwrap();
+    wording.findings[0].needs_review = true;
+    wording.needs_review = true;
+    report.summary = pucha_core::Summary::from_results(&report.sites);
+
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    assert!(md.contains("合格率为34/52 = 65.38%"), "{md}");
+    assert!(md.contains("另有1家网站检测失败"));
+    assert!(md.contains("含待复核网站1家"));
+    assert!(md.contains("严重表述错误 1 处（待复核）"));
+    let rows = annex_rows(&report, false);
+    assert_eq!(rows.len(), 19);
+    let err = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
+    assert_eq!(err.result, "检测失败");
+    assert!(err.problems.contains(reason));
+    assert!(rows.iter().any(|r| r.result == "不合格（待复核）"));
+}
