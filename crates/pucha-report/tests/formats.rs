@@ -1,0 +1,115 @@
+//! Every format written by `write_all`, read back: JSON, XLSX (with calamine), CSV and Markdown.
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use pucha_core::Report;
+use pucha_report::notice::annex_rows;
+use pucha_report::sample::{previous_census, seed_census};
+use pucha_report::xlsx::{SHEET_ANNEX, SHEET_EVIDENCE, SHEET_FINDINGS};
+use pucha_report::{write_all, AnnexRow};
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = seed_census();
+    let w = write_all(&report, dir.path(), &[previous_census()]).unwrap();
+    for p in w.all() {
+        assert!(p.exists(), "{} missing", p.display());
+    }
+    assert_eq!(w.site_reports.len(), 53);
+    assert!(
+        w.review.is_none(),
+        "no finding needs review in the seed census"
+    );
+
+    // The JSON is the report contract and round-trips.
+    let json = std::fs::read_to_string(&w.report_json).unwrap();
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+
+    // The annex sheet equals the annex derived from the JSON, cell by cell.
+    let expected = annex_rows(&back, false);
+    let mut wb: Xlsx<_> = open_workbook(&w.xlsx).unwrap();
+    let range = wb.worksheet_range(SHEET_ANNEX).unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
+    assert_eq!(rows[0], AnnexRow::HEADERS.map(String::from).to_vec());
+    assert_eq!(rows.len() - 1, expected.len());
+    assert_eq!(expected.len(), 18);
+    for (got, want) in rows[1..].iter().zip(&expected) {
+        assert_eq!(got, &want.cells().to_vec());
+    }
+
+    // One row per finding, one per piece of evidence.
+    let findings: usize = back.sites.iter().map(|s| s.findings.len()).sum();
+    let evidence: usize = back
+        .sites
+        .iter()
+        .flat_map(|s| &s.findings)
+        .map(|f| f.evidence.len())
+        .sum();
+    assert_eq!(
+        wb.worksheet_range(SHEET_FINDINGS).unwrap().height(),
+        findings + 1
+    );
+    assert_eq!(
+        wb.worksheet_range(SHEET_EVIDENCE).unwrap().height(),
+        evidence + 1
+    );
+
+    // CSV: same findings, BOM for Excel.
+    let raw = std::fs::read(&w.findings_csv).unwrap();
+    assert!(raw.starts_with("\u{feff}".as_bytes()));
+    let mut rdr = csv::Reader::from_reader(&raw[3..]);
+    assert_eq!(rdr.records().count(), findings);
+    let raw = std::fs::read(&w.annex_csv).unwrap();
+    let mut rdr = csv::Reader::from_reader(&raw[3..]);
+    let names: Vec<String> = rdr.records().map(|r| r.unwrap()[2].to_string()).collect();
+    assert_eq!(
+        names,
+        expected.iter().map(|r| r.name.clone()).collect::<Vec<_>>()
+    );
+
+    // The notice carries the re-check against the previous quarter.
+    let md = std::fs::read_to_string(&w.notice_md).unwrap();
+    assert!(md.contains("三、整改复查情况"), "{md}");
+    assert!(md.contains("四、下一步工作要求"));
+}
+
+#[test]
+fn site_report_shows_evidence_coverage_and_recheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = seed_census();
+    let w = write_all(&report, dir.path(), &[previous_census()]).unwrap();
+    let sites = pucha_report::sample::seed_sites();
+    let target = &sites[8]; // 7 blank columns now, 9 before
+    let pos = report
+        .sites
+        .iter()
+        .position(|s| s.site.url == target.url)
+        .unwrap();
+    let md = std::fs::read_to_string(&w.site_reports[pos]).unwrap();
+    assert!(
+        md.starts_with(&format!("# {} 检测报告", target.name)),
+        "{md}"
+    );
+    assert!(md.contains("### 单项否决指标"));
+    assert!(md.contains("#### 空白栏目（`veto.blank_columns`）"));
+    assert!(
+        md.contains(&format!("| {}col3/ | 栏目4 |", target.url)),
+        "{md}"
+    );
+    assert!(md.contains("| robots.txt 禁止抓取 | 3 |"));
+    assert!(md.contains("| 因页面数上限截断 | 12 |"));
+    assert!(md.contains("仍未整改：空白栏目 7 个"));
+    assert!(md.contains("## 历次检查"));
+}
