@@ -31,7 +31,7 @@ pub fn esc(s: &str) -> String {
 }
 
 const STYLE: &str = r#"
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1100px;margin:0 auto;padding:24px;color:#222;line-height:1.7}
+body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1100px;margin:0 auto;padding:24px;color:#222;line-height:1.7}
 h1{text-align:center;font-size:1.6em;color:#b00}h2{border-bottom:2px solid #b00;padding-bottom:4px;margin-top:2em}
 h3{margin-top:1.4em}p{text-indent:2em}p.noindent{text-indent:0}
 table{border-collapse:collapse;width:100%;margin:12px 0;font-size:.92em}
@@ -51,6 +51,7 @@ const SCRIPT: &str = r##"
 (function(){
   function key(td){var t=(td&&td.textContent||"").trim();var n=parseFloat(t.replace(/[,%]/g,""));return isNaN(n)||!/^[-\d.,%\s]+$/.test(t)?t:n;}
   document.querySelectorAll("table.sortable").forEach(function(table){
+    table.setAttribute("data-sortable","ready");
     table.querySelectorAll("thead th").forEach(function(th,col){
       th.addEventListener("click",function(){
         var asc=!th.classList.contains("asc");
