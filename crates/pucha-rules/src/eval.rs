@@ -1,0 +1,1295 @@
+//! `evaluate`: every automatic (and partly automatic) rule over one crawled site, then the verdict
+//! and, in full_score mode, the score.
+//!
+//! Each rule is a small function from the crawl, the column model and the context to at most one
+//! finding; counts are reported even below the threshold, `triggered` says whether the threshold
+//! was reached.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Days, NaiveDate};
+use pucha_core::rule_ids as ids;
+use pucha_core::{
+    Evidence, Finding, LinkKind, LinkOutcome, Message, PageKind, PageRecord, ProbeSample,
+    Reachability, ScoringMode, Severity, SiteCrawl, SiteResult, Verdict,
+};
+
+use crate::columns::{classify, columns_at, homepage, norm_url, page_ok, Column, ColumnClass};
+use crate::dates::{days_before, months_before, Window};
+use crate::finding::{ev, finding, merge};
+use crate::pack::{BScope, LinkDedupe, RulePack};
+use crate::page::{page_findings, wording_findings, Compiled};
+use crate::score::score;
+
+/// What a site is evaluated against.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalContext<'a> {
+    /// The check date T (UTC+8 calendar date); every window ends here.
+    pub as_of: NaiveDate,
+    pub mode: ScoringMode,
+    pub pack: &'a RulePack,
+    /// Availability samples of the 7 days before `as_of` from the monitor's store (may be empty:
+    /// then the crawl's own probes are used, and the finding is provisional).
+    pub probes: &'a [ProbeSample],
+}
+
+/// Evaluates every automatic rule on a crawled site.
+pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
+    let pack = ctx.pack;
+    let mut findings: Vec<Finding> = Vec::new();
+    let availability = availability(crawl, ctx);
+    let unreachable_veto = availability
+        .iter()
+        .any(|f| f.rule == ids::VETO_SITE_UNREACHABLE && f.triggered);
+    findings.extend(availability);
+
+    let home = homepage(crawl).filter(|h| page_ok(h));
+    let reachable = matches!(crawl.reachability, Reachability::Reachable { .. }) && home.is_some();
+    if reachable {
+        let c = Compiled::new(pack);
+        let cols = columns_at(crawl, pack, ctx.as_of);
+        let s = Site {
+            crawl,
+            ctx,
+            cols: &cols,
+            home: home.expect("reachable implies a homepage"),
+        };
+        findings.extend(s.homepage_not_updated());
+        findings.extend(s.key_columns());
+        findings.extend(s.long_term_stale());
+        findings.extend(s.blank_columns());
+        findings.extend(s.wording(&c));
+        findings.extend(s.consultation());
+        findings.extend(s.services());
+        findings.extend(s.falsification());
+        findings.extend(s.broken_links());
+        let norms = s.page_norms(&c);
+        findings.extend(s.identity(&norms));
+        findings.extend(norms);
+        findings.extend(s.column_deductions());
+        findings.extend(s.function_items());
+    }
+    findings.retain(|f| f.count > 0);
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| b.triggered.cmp(&a.triggered))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+
+    let vetoes: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Veto && f.triggered)
+        .map(|f| f.rule.clone())
+        .collect();
+    let needs_review = findings
+        .iter()
+        .any(|f| f.severity == Severity::Veto && f.triggered && f.needs_review);
+
+    let mut error = None;
+    let (verdict, score_value) = if !vetoes.is_empty() {
+        (Verdict::Fail, None)
+    } else if !reachable {
+        error = Some(match &crawl.reachability {
+            Reachability::Unreachable { reason } => {
+                format!("检测时首页无法访问（{reason}），可用性探测未达否决线，内容无法检查")
+            }
+            Reachability::Reachable { status } => {
+                format!("首页未能取得（HTTP {status}），内容无法检查")
+            }
+        });
+        (Verdict::Error, None)
+    } else if ctx.mode == ScoringMode::FullScore {
+        let s = score(&mut findings, crawl, pack);
+        let v = if s < pack.scoring.fail_below {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        (v, Some(s))
+    } else {
+        (Verdict::Pass, None)
+    };
+    let _ = unreachable_veto;
+
+    SiteResult {
+        site: crawl.site.clone(),
+        verdict,
+        vetoes,
+        score: score_value,
+        findings,
+        needs_review,
+        error,
+        crawl: crawl.stats.clone(),
+        attempts: 0,
+    }
+}
+
+/// `veto.site_unreachable` / `ded.homepage_availability` from probe samples.
+fn availability(crawl: &SiteCrawl, ctx: &EvalContext) -> Vec<Finding> {
+    let a = &ctx.pack.availability;
+    let cst = pucha_core::cst();
+    let start = days_before(ctx.as_of, a.days);
+    let from_monitor: Vec<&ProbeSample> = ctx
+        .probes
+        .iter()
+        .filter(|p| {
+            let d = p.at.with_timezone(&cst).date_naive();
+            d >= start && d <= ctx.as_of
+        })
+        .collect();
+    let provisional = from_monitor.is_empty();
+    let mut samples: Vec<ProbeSample> = if provisional {
+        crawl.probes.clone()
+    } else {
+        from_monitor.into_iter().cloned().collect()
+    };
+    let mut synthetic = false;
+    if samples.is_empty() {
+        if let Reachability::Unreachable { reason } = &crawl.reachability {
+            samples.push(ProbeSample {
+                at: crawl.started_at,
+                elapsed_ms: 0,
+                status: None,
+                failure: Some(pucha_core::ProbeFailure::Other(reason.clone())),
+            });
+            synthetic = true;
+        }
+    }
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let failed: Vec<&ProbeSample> = samples
+        .iter()
+        .filter(|p| !p.ok() || p.elapsed_ms >= a.timeout_ms)
+        .collect();
+    if failed.is_empty() {
+        return Vec::new();
+    }
+    let total = samples.len();
+    let ratio = failed.len() as f64 / total as f64;
+    let first = samples.iter().map(|p| p.at).min().expect("non-empty");
+    let last = samples.iter().map(|p| p.at).max().expect("non-empty");
+    let span_h = (last - first).num_minutes() as f64 / 60.0;
+    let enough = total as u64 >= u64::from(a.days) * u64::from(a.min_probes_per_day);
+    let basis = if synthetic {
+        "无探测记录，仅依据本次抓取时首页无法访问".to_string()
+    } else if provisional {
+        format!(
+            "监测库无近 {} 天探测记录，仅依据抓取期间 {total} 次探测（跨 {span_h:.1} 小时），结论为临时结论",
+            a.days
+        )
+    } else {
+        format!("近 {} 天探测 {total} 次（跨 {span_h:.1} 小时）", a.days)
+    };
+    let evidence: Vec<Evidence> = std::iter::once(ev(
+        crawl.site.url.as_str(),
+        format!(
+            "{basis}；失败 {} 次，失败率 {:.2}%（否决线 {:.0}%）",
+            failed.len(),
+            ratio * 100.0,
+            a.veto_failure_ratio * 100.0
+        ),
+    ))
+    .chain(failed.iter().take(50).map(|p| Evidence {
+        date: Some(p.at.with_timezone(&cst).date_naive()),
+        ..ev(
+            crawl.site.url.as_str(),
+            format!(
+                "{} 探测失败：{}（{} ms）",
+                p.at.with_timezone(&cst).format("%Y-%m-%d %H:%M"),
+                p.failure
+                    .as_ref()
+                    .map(|f| format!("{f:?}"))
+                    .unwrap_or_else(|| "超时".into()),
+                p.elapsed_ms
+            ),
+        )
+    }))
+    .collect();
+    let n = failed.len() as u32;
+    if ratio >= a.veto_failure_ratio {
+        let mut f = finding(
+            ids::VETO_SITE_UNREACHABLE,
+            n,
+            1,
+            format!(
+                "首页探测 {total} 次失败 {n} 次，失败率 {:.2}%",
+                ratio * 100.0
+            ),
+            evidence,
+        );
+        f.needs_review = provisional || !enough;
+        vec![f]
+    } else {
+        let mut f = finding(
+            ids::DED_HOMEPAGE_AVAILABILITY,
+            n,
+            1,
+            format!(
+                "首页探测 {total} 次失败 {n} 次，失败率 {:.2}%{}",
+                ratio * 100.0,
+                if ratio >= a.warn_failure_ratio {
+                    "，已达预警线"
+                } else {
+                    ""
+                }
+            ),
+            evidence,
+        );
+        f.needs_review = provisional;
+        vec![f]
+    }
+}
+
+struct Site<'a> {
+    crawl: &'a SiteCrawl,
+    ctx: &'a EvalContext<'a>,
+    cols: &'a [Column],
+    home: &'a PageRecord,
+}
+
+fn col_ev(c: &Column, detail: String) -> Evidence {
+    Evidence {
+        column: Some(c.name.clone()),
+        date: c.newest,
+        target: c.newest_url.clone(),
+        ..ev(&c.url, detail)
+    }
+}
+
+impl Site<'_> {
+    fn pack(&self) -> &RulePack {
+        self.ctx.pack
+    }
+
+    fn ok_pages(&self) -> impl Iterator<Item = &PageRecord> {
+        self.crawl.pages.iter().filter(|p| page_ok(p))
+    }
+
+    fn future_limit(&self) -> NaiveDate {
+        self.ctx
+            .as_of
+            .checked_add_days(Days::new(
+                self.pack().falsification.future_tolerance_days.into(),
+            ))
+            .unwrap_or(self.ctx.as_of)
+    }
+
+    fn page_by_url(&self) -> HashMap<String, &PageRecord> {
+        let mut m = HashMap::new();
+        for p in self.ok_pages() {
+            m.insert(norm_url(&p.url), p);
+            m.entry(norm_url(&p.final_url)).or_insert(p);
+        }
+        m
+    }
+
+    /// Newest date on a page: its dated items, messages, and the PubDate of content pages it links
+    /// to outside navigation and footer.
+    fn newest_on(
+        &self,
+        p: &PageRecord,
+        pages: &HashMap<String, &PageRecord>,
+    ) -> Option<(NaiveDate, String)> {
+        let limit = self.future_limit();
+        let mut best: Option<(NaiveDate, String)> = None;
+        let mut bump = |d: NaiveDate, u: String| {
+            if d <= limit && best.as_ref().is_none_or(|(b, _)| d > *b) {
+                best = Some((d, u));
+            }
+        };
+        for it in &p.facts.dated_items {
+            bump(it.date, it.url.clone().unwrap_or_else(|| it.title.clone()));
+        }
+        for m in &p.facts.messages {
+            if let Some(d) = m.asked {
+                bump(d, m.url.clone().unwrap_or_else(|| m.title.clone()));
+            }
+        }
+        for l in &p.facts.links {
+            if l.in_nav || l.in_footer || l.tag != pucha_core::LinkTag::A {
+                continue;
+            }
+            let Some(u) = l.url.as_deref().map(norm_url) else {
+                continue;
+            };
+            if let Some(t) = pages.get(&u) {
+                if t.facts.kind == PageKind::Content {
+                    if let Some(d) = t.facts.published {
+                        bump(d, u);
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// `veto.homepage_not_updated`, including the navigation-only homepage case.
+    fn homepage_not_updated(&self) -> Option<Finding> {
+        let cfg = &self.pack().homepage_update;
+        let start = days_before(self.ctx.as_of, cfg.window_days);
+        let pages = self.page_by_url();
+        let home_url = norm_url(&self.home.url);
+        let newest = self.newest_on(self.home, &pages);
+        let nav_only = self.home.facts.dated_items.is_empty() && newest.is_none();
+        if let Some((d, _)) = &newest {
+            if *d >= start {
+                return None;
+            }
+        }
+        if nav_only && cfg.nav_only_fallback {
+            let second: Vec<&PageRecord> = self
+                .ok_pages()
+                .filter(|p| {
+                    p.depth == 1 || p.parent.as_deref().map(norm_url).as_deref() == Some(&home_url)
+                })
+                .filter(|p| norm_url(&p.url) != home_url)
+                .collect();
+            let best = second
+                .iter()
+                .filter_map(|p| self.newest_on(p, &pages))
+                .max_by_key(|(d, _)| *d);
+            if best.as_ref().is_some_and(|(d, _)| *d >= start) {
+                return None;
+            }
+            let detail = match &best {
+                Some((d, u)) => format!(
+                    "首页仅为导航入口（无带日期信息），{} 个二级页面最新信息日期 {d}（{u}），早于 {start}",
+                    second.len()
+                ),
+                None => format!(
+                    "首页仅为导航入口（无带日期信息），{} 个二级页面均无带日期信息",
+                    second.len()
+                ),
+            };
+            let e = Evidence {
+                date: best.as_ref().map(|(d, _)| *d),
+                ..ev(&self.home.url, detail)
+            };
+            return Some(finding(
+                ids::VETO_HOMEPAGE_NOT_UPDATED,
+                1,
+                1,
+                "首页仅为导航页，二级页面超过两周未更新".into(),
+                vec![e],
+            ));
+        }
+        let (detail, summary, date) = match &newest {
+            Some((d, u)) => (
+                format!("首页最新信息日期 {d}（{u}），早于 {start}（两周窗口）"),
+                format!(
+                    "首页超过两周未更新（最新信息日期 {d}，距检查日 {} 天）",
+                    (self.ctx.as_of - *d).num_days()
+                ),
+                Some(*d),
+            ),
+            None => (
+                "首页未发现带日期的信息（无日期视为未更新）".to_string(),
+                "首页无带日期的信息，视为未更新".to_string(),
+                None,
+            ),
+        };
+        Some(finding(
+            ids::VETO_HOMEPAGE_NOT_UPDATED,
+            1,
+            1,
+            summary,
+            vec![Evidence {
+                date,
+                ..ev(&self.home.url, detail)
+            }],
+        ))
+    }
+
+    fn stale_detail(&self, c: &Column, w: Window) -> String {
+        let start = w.start(self.ctx.as_of);
+        match c.newest {
+            Some(d) => format!(
+                "{}（{}），最新信息 {d}，早于 {start}（{}窗口）",
+                c.class.label_zh(),
+                c.class_reason,
+                w.label_zh()
+            ),
+            None => format!(
+                "{}（{}），{} 条信息均无发布日期（无日期视为未更新）",
+                c.class.label_zh(),
+                c.class_reason,
+                c.items
+            ),
+        }
+    }
+
+    fn stale_in(&self, c: &Column, w: Window) -> bool {
+        c.judged() && c.blank.is_none() && c.newest.is_none_or(|d| d < w.start(self.ctx.as_of))
+    }
+
+    /// Group (b) scope of the key-column rule.
+    fn in_b_scope(&self, c: &Column) -> bool {
+        match self.pack().key_columns.b_scope {
+            BScope::All => true,
+            BScope::FirstLevelPlusTyped => {
+                c.first_level
+                    || c.column_type.as_deref().is_some_and(|t| {
+                        matches!(
+                            classify("", Some(t), "", self.pack()).0,
+                            ColumnClass::Notice | ColumnClass::Policy
+                        )
+                    })
+            }
+        }
+    }
+
+    fn news_stale(&self) -> Vec<&Column> {
+        let w = Window::Days(self.pack().key_columns.news_window_days);
+        self.cols
+            .iter()
+            .filter(|c| c.class == ColumnClass::News && self.stale_in(c, w))
+            .collect()
+    }
+
+    fn notice_policy_stale(&self) -> Vec<&Column> {
+        let w = Window::Months(self.pack().key_columns.notice_policy_window_months);
+        self.cols
+            .iter()
+            .filter(|c| matches!(c.class, ColumnClass::Notice | ColumnClass::Policy))
+            .filter(|c| self.in_b_scope(c) && self.stale_in(c, w))
+            .collect()
+    }
+
+    /// `veto.key_columns_stale`: stale news columns (2 weeks) + stale notice/policy columns (6 months).
+    fn key_columns(&self) -> Option<Finding> {
+        let cfg = &self.pack().key_columns;
+        let a = self.news_stale();
+        let b = self.notice_policy_stale();
+        let n = (a.len() + b.len()) as u32;
+        if n == 0 {
+            return None;
+        }
+        let wa = Window::Days(cfg.news_window_days);
+        let wb = Window::Months(cfg.notice_policy_window_months);
+        let mut parts = Vec::new();
+        if !a.is_empty() {
+            parts.push(format!(
+                "动态要闻类栏目超{}未更新 {} 个",
+                wa.label_zh(),
+                a.len()
+            ));
+        }
+        if !b.is_empty() {
+            parts.push(format!(
+                "通知公告、政策文件类栏目超{}未更新 {} 个",
+                wb.label_zh(),
+                b.len()
+            ));
+        }
+        let evidence = a
+            .iter()
+            .map(|c| col_ev(c, self.stale_detail(c, wa)))
+            .chain(b.iter().map(|c| col_ev(c, self.stale_detail(c, wb))))
+            .collect();
+        let mut f = finding(
+            ids::VETO_KEY_COLUMNS_STALE,
+            n,
+            cfg.veto_count,
+            parts.join("、"),
+            evidence,
+        );
+        f.needs_review |= a.iter().chain(b.iter()).any(|c| !c.confident);
+        Some(f)
+    }
+
+    /// `veto.long_term_stale_columns`: other should-update columns past their class window.
+    fn long_term_stale(&self) -> Option<Finding> {
+        let cfg = &self.pack().long_term_stale;
+        let mut evidence = Vec::new();
+        let mut any_unsure = false;
+        for c in self.cols {
+            if !matches!(
+                c.class,
+                ColumnClass::Interpretation
+                    | ColumnClass::Personnel
+                    | ColumnClass::Fiscal
+                    | ColumnClass::Other
+            ) {
+                continue;
+            }
+            let Some(w) = c.class.window(self.pack()) else {
+                continue;
+            };
+            if self.stale_in(c, w) {
+                any_unsure |= !c.confident;
+                evidence.push(col_ev(c, self.stale_detail(c, w)));
+            } else if cfg.includes_blank && c.judged() && c.blank.is_some() {
+                evidence.push(col_ev(
+                    c,
+                    format!("空白栏目（{}）", c.blank.clone().unwrap_or_default()),
+                ));
+            }
+        }
+        if evidence.is_empty() {
+            return None;
+        }
+        let n = evidence.len() as u32;
+        let mut f = finding(
+            ids::VETO_LONG_TERM_STALE_COLUMNS,
+            n,
+            cfg.veto_count,
+            format!("应更新但长期未更新的栏目 {n} 个"),
+            evidence,
+        );
+        f.needs_review |= any_unsure;
+        Some(f)
+    }
+
+    /// `veto.blank_columns`.
+    fn blank_columns(&self) -> Option<Finding> {
+        let evidence: Vec<Evidence> = self
+            .cols
+            .iter()
+            .filter(|c| c.judged())
+            .filter_map(|c| {
+                c.blank.as_ref().map(|why| Evidence {
+                    column: Some(c.name.clone()),
+                    ..ev(&c.url, format!("{}（路径：{}）", why, c.path.join(" > ")))
+                })
+            })
+            .collect();
+        if evidence.is_empty() {
+            return None;
+        }
+        let n = evidence.len() as u32;
+        Some(finding(
+            ids::VETO_BLANK_COLUMNS,
+            n,
+            self.pack().blank_columns.veto_count,
+            format!("空白栏目 {n} 个"),
+            evidence,
+        ))
+    }
+
+    /// Serious wording errors, counted once per (page, wrong form); a list page repeating a title
+    /// already counted on its content page is not counted again.
+    fn wording(&self, c: &Compiled) -> Vec<Finding> {
+        let mut per_page: Vec<(bool, Vec<Finding>)> = self
+            .ok_pages()
+            .map(|p| {
+                (
+                    p.facts.kind == PageKind::Content,
+                    wording_findings(&p.facts, &p.url, c),
+                )
+            })
+            .filter(|(_, f)| !f.is_empty())
+            .collect();
+        per_page.sort_by_key(|(content, _)| !*content);
+        let mut seen_forms: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        for (content, fs) in per_page {
+            for mut f in fs {
+                let mut page_forms = BTreeSet::new();
+                f.evidence.retain(|e| {
+                    let form = e.detail.clone();
+                    page_forms.insert(form.clone()) && (content || !seen_forms.contains(&form))
+                });
+                seen_forms.extend(page_forms);
+                f.count = f.evidence.len() as u32;
+                out.push(f);
+            }
+        }
+        let mut merged = merge(out);
+        for f in &mut merged {
+            f.triggered = f.count >= 1;
+            f.summary_zh = if f.rule == ids::VETO_SERIOUS_WORDING_ERROR {
+                format!("严重表述错误 {} 处", f.count)
+            } else {
+                format!("一般文字错误 {} 处", f.count)
+            };
+        }
+        merged
+    }
+
+    /// The class of the column a page belongs to (by its ColumnName or breadcrumb).
+    fn page_class(&self, p: &PageRecord) -> Option<ColumnClass> {
+        let name = p
+            .facts
+            .meta("ColumnName")
+            .map(str::to_string)
+            .or_else(|| p.facts.breadcrumb.last().cloned())?;
+        Some(classify(&name, p.facts.meta("ColumnType"), &p.url, self.pack()).0)
+    }
+
+    /// Messages of the site outside excluded columns, merged by URL (or title and date).
+    fn messages(&self) -> Vec<(Message, String)> {
+        let mut by_key: BTreeMap<String, (Message, String)> = BTreeMap::new();
+        for p in self.ok_pages() {
+            if p.facts.messages.is_empty()
+                || self.page_class(p) == Some(ColumnClass::ExcludedInteraction)
+            {
+                continue;
+            }
+            for m in &p.facts.messages {
+                let key = m
+                    .url
+                    .as_deref()
+                    .map(norm_url)
+                    .unwrap_or_else(|| format!("{}|{:?}", m.title, m.asked));
+                match by_key.get_mut(&key) {
+                    Some((acc, _)) => {
+                        acc.asked = acc.asked.or(m.asked);
+                        acc.answered = acc.answered.or(m.answered);
+                        if m.answered_flag == Some(true) || acc.answered_flag.is_none() {
+                            acc.answered_flag = m.answered_flag.or(acc.answered_flag);
+                        }
+                    }
+                    None => {
+                        by_key.insert(key, (m.clone(), p.url.clone()));
+                    }
+                }
+            }
+        }
+        by_key.into_values().collect()
+    }
+
+    fn consultation_columns(&self) -> Vec<&Column> {
+        self.cols
+            .iter()
+            .filter(|c| c.class == ColumnClass::Consultation)
+            .collect()
+    }
+
+    /// `veto.no_consultation_channel`, `veto.consultation_unanswered`, `ded.message_*`.
+    fn consultation(&self) -> Vec<Finding> {
+        let cfg = &self.pack().consultation;
+        let as_of = self.ctx.as_of;
+        let messages = self.messages();
+        let consult_cols = self.consultation_columns();
+        let mut out = Vec::new();
+
+        // Channel.
+        let channel_link = self
+            .ok_pages()
+            .flat_map(|p| p.facts.links.iter())
+            .find(|l| {
+                let t = l.text.trim();
+                cfg.channel_keywords.iter().any(|k| t.contains(k.as_str()))
+                    && !cfg.excluded_keywords.iter().any(|k| t.contains(k.as_str()))
+            });
+        if consult_cols.is_empty() && messages.is_empty() && channel_link.is_none() {
+            out.push(finding(
+                ids::VETO_NO_CONSULTATION_CHANNEL,
+                1,
+                1,
+                "未发现有效的在线咨询建言渠道".into(),
+                vec![ev(
+                    &self.home.url,
+                    "未发现政务咨询类栏目、留言列表或咨询入口（网上信访、纪检举报不计）",
+                )],
+            ));
+        }
+
+        // Unanswered (and late) messages of the past year.
+        let lookback = months_before(as_of, cfg.lookback_months);
+        let overdue = months_before(as_of, cfg.max_unanswered_months);
+        let mut evidence = Vec::new();
+        let mut late = 0;
+        for (m, page) in &messages {
+            let Some(asked) = m.asked else { continue };
+            if asked < lookback || asked > as_of {
+                continue;
+            }
+            let url = m.url.clone().unwrap_or_else(|| page.clone());
+            match m.answered {
+                None if m.answered_flag != Some(true) => {
+                    if asked < overdue {
+                        evidence.push(Evidence {
+                            date: Some(asked),
+                            snippet: Some(m.title.clone()),
+                            ..ev(
+                                &url,
+                                format!(
+                                    "留言时间 {asked}，至 {as_of} 已 {} 天未答复",
+                                    (as_of - asked).num_days()
+                                ),
+                            )
+                        });
+                    }
+                }
+                Some(ans) if cfg.late_reply_counts => {
+                    if asked < months_before(ans, cfg.max_unanswered_months) {
+                        late += 1;
+                        evidence.push(Evidence {
+                            date: Some(asked),
+                            snippet: Some(m.title.clone()),
+                            ..ev(
+                                &url,
+                                format!(
+                                    "留言时间 {asked}，答复时间 {ans}，超过 {} 个月才答复",
+                                    cfg.max_unanswered_months
+                                ),
+                            )
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !evidence.is_empty() {
+            let n = evidence.len() as u32;
+            let mut summary = format!(
+                "政务咨询类栏目存在超过 {} 个月未回复留言 {n} 条",
+                cfg.max_unanswered_months
+            );
+            if late > 0 {
+                summary.push_str(&format!("（其中逾期答复 {late} 条）"));
+            }
+            out.push(finding(
+                ids::VETO_CONSULTATION_UNANSWERED,
+                n,
+                1,
+                summary,
+                evidence,
+            ));
+        }
+
+        // Published replies within 2 months.
+        if !consult_cols.is_empty() || !messages.is_empty() {
+            let start = months_before(as_of, cfg.publication_window_months);
+            let newest = messages
+                .iter()
+                .filter_map(|(m, _)| m.answered)
+                .filter(|d| *d <= as_of)
+                .max();
+            if newest.is_none_or(|d| d < start) {
+                let url = consult_cols
+                    .first()
+                    .map(|c| c.url.clone())
+                    .unwrap_or_else(|| self.home.url.clone());
+                let detail = match newest {
+                    Some(d) => format!("最新公开答复日期 {d}，早于 {start}"),
+                    None => "未发现公开的留言答复".to_string(),
+                };
+                out.push(finding(
+                    ids::DED_MESSAGE_PUBLICATION_STALE,
+                    1,
+                    1,
+                    format!("{}个月内未公开留言及答复", cfg.publication_window_months),
+                    vec![Evidence {
+                        date: newest,
+                        ..ev(&url, detail)
+                    }],
+                ));
+            }
+        }
+
+        // Fields: 留言时间, and 答复时间 for answered messages.
+        let evidence: Vec<Evidence> = messages
+            .iter()
+            .filter_map(|(m, page)| {
+                let url = m.url.clone().unwrap_or_else(|| page.clone());
+                let missing = match (m.asked, m.answered, m.answered_flag) {
+                    (None, _, _) => "缺少留言时间",
+                    (Some(_), None, Some(true)) => "已答复但缺少答复时间",
+                    _ => return None,
+                };
+                Some(Evidence {
+                    snippet: Some(m.title.clone()),
+                    ..ev(&url, missing)
+                })
+            })
+            .collect();
+        if !evidence.is_empty() {
+            let n = evidence.len() as u32;
+            out.push(finding(
+                ids::DED_MESSAGE_FIELDS,
+                n,
+                1,
+                format!("公开留言缺少留言时间或答复时间 {n} 条"),
+                evidence,
+            ));
+        }
+        out
+    }
+
+    fn no_service_function(&self) -> bool {
+        let site = &self.crawl.site;
+        let key = site.key();
+        self.pack().services.no_service_sites.iter().any(|s| {
+            let s = s.trim();
+            s.trim_end_matches('/') == key
+                || site.site_code.as_deref() == Some(s)
+                || url::Url::parse(s).is_ok_and(|u| pucha_core::site_key(&u) == key)
+        })
+    }
+
+    /// `veto.no_online_service`, `veto.service_guide_elements_missing`, `ded.service_guide_quality`.
+    fn services(&self) -> Vec<Finding> {
+        if self.no_service_function() {
+            return Vec::new();
+        }
+        let cfg = &self.pack().services;
+        let mut out = Vec::new();
+        let has_col = self.cols.iter().any(|c| c.class == ColumnClass::Service);
+        let has_guides = self.ok_pages().any(|p| p.facts.service_guide.is_some());
+        let has_link = self.ok_pages().flat_map(|p| p.facts.links.iter()).any(|l| {
+            cfg.entry_keywords
+                .iter()
+                .any(|k| l.text.contains(k.as_str()))
+        });
+        if !has_col && !has_guides && !has_link {
+            out.push(finding(
+                ids::VETO_NO_ONLINE_SERVICE,
+                1,
+                1,
+                "未提供办事服务".into(),
+                vec![ev(
+                    &self.home.url,
+                    "未发现办事服务栏目、办事指南或政务服务网入口",
+                )],
+            ));
+        }
+
+        let mut seen = BTreeSet::new();
+        let mut quality = Vec::new();
+        let mut severe = Vec::new();
+        for p in self.ok_pages() {
+            let Some(g) = &p.facts.service_guide else {
+                continue;
+            };
+            if !seen.insert(norm_url(&p.url)) {
+                continue;
+            }
+            let missing: Vec<&String> = g
+                .missing
+                .iter()
+                .filter(|m| cfg.key_elements.contains(m))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let item = g
+                .item_name
+                .clone()
+                .or_else(|| p.facts.title.clone())
+                .unwrap_or_default();
+            let list = missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("、");
+            let e = Evidence {
+                snippet: Some(item.clone()),
+                ..ev(&p.url, format!("办事指南「{item}」缺少：{list}"))
+            };
+            if missing.len() as u32 >= cfg.veto_missing_per_guide {
+                severe.push(e.clone());
+            }
+            quality.push(e);
+        }
+        if !severe.is_empty() {
+            let n = severe.len() as u32;
+            out.push(finding(
+                ids::VETO_SERVICE_GUIDE_ELEMENTS_MISSING,
+                n,
+                cfg.veto_guide_count,
+                format!(
+                    "办事指南缺少 {} 项及以上关键要素 {n} 个",
+                    cfg.veto_missing_per_guide
+                ),
+                severe,
+            ));
+        }
+        if !quality.is_empty() {
+            let n = quality.len() as u32;
+            out.push(finding(
+                ids::DED_SERVICE_GUIDE_QUALITY,
+                n,
+                1,
+                format!("办事指南要素缺失 {n} 个"),
+                quality,
+            ));
+        }
+        out
+    }
+
+    /// `veto.falsification` signals: future dates, and PubDate far later than the URL's date.
+    fn falsification(&self) -> Option<Finding> {
+        let cfg = &self.pack().falsification;
+        let limit = self.future_limit();
+        let mut evidence = Vec::new();
+        let mut seen = BTreeSet::new();
+        for p in self.ok_pages() {
+            let url = norm_url(&p.url);
+            if let Some(d) = p.facts.published {
+                if d > limit && seen.insert(url.clone()) {
+                    evidence.push(Evidence {
+                        date: Some(d),
+                        ..ev(
+                            &p.url,
+                            format!("发布日期 {d} 晚于检查日 {}", self.ctx.as_of),
+                        )
+                    });
+                    continue;
+                }
+                if let Some(ud) = crate::dates::date_in_url(&p.url) {
+                    if d > ud + Days::new(cfg.url_date_tolerance_days.into())
+                        && seen.insert(url.clone())
+                    {
+                        evidence.push(Evidence {
+                            date: Some(d),
+                            ..ev(
+                                &p.url,
+                                format!("发布日期 {d} 比网址中的日期 {ud} 晚 {} 天，疑似旧信息改日期重发", (d - ud).num_days()),
+                            )
+                        });
+                    }
+                }
+            }
+            for it in &p.facts.dated_items {
+                let key = it
+                    .url
+                    .as_deref()
+                    .map(norm_url)
+                    .unwrap_or_else(|| it.title.clone());
+                if it.date > limit && seen.insert(key.clone()) {
+                    evidence.push(Evidence {
+                        date: Some(it.date),
+                        snippet: Some(it.title.clone()),
+                        ..ev(
+                            &p.url,
+                            format!("列表日期 {} 晚于检查日 {}", it.date, self.ctx.as_of),
+                        )
+                    });
+                }
+            }
+        }
+        if evidence.is_empty() {
+            return None;
+        }
+        let n = evidence.len() as u32;
+        Some(finding(
+            ids::VETO_FALSIFICATION,
+            n,
+            1,
+            format!("疑似篡改发布时间 {n} 处"),
+            evidence,
+        ))
+    }
+
+    /// `ded.broken_links_homepage` / `ded.broken_links_other`. Blocked and NotChecked never count.
+    fn broken_links(&self) -> Vec<Finding> {
+        let cfg = &self.pack().links;
+        let home_keys: BTreeSet<String> = [
+            norm_url(&self.home.url),
+            norm_url(&self.home.final_url),
+            norm_url(self.crawl.site.url.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        let mut home: BTreeMap<String, Evidence> = BTreeMap::new();
+        let mut other: BTreeMap<String, Evidence> = BTreeMap::new();
+        let mut on_home_targets = BTreeSet::new();
+        let broken: Vec<_> = self
+            .crawl
+            .links
+            .iter()
+            .filter_map(|l| match &l.outcome {
+                LinkOutcome::Broken { reason } => Some((l, reason)),
+                _ => None,
+            })
+            .filter(|(l, _)| cfg.count_external || l.kind != LinkKind::External)
+            .collect();
+        for (l, _) in &broken {
+            if home_keys.contains(&norm_url(&l.page)) {
+                on_home_targets.insert(norm_url(&l.target));
+            }
+        }
+        for (l, reason) in broken {
+            let page = norm_url(&l.page);
+            let target = norm_url(&l.target);
+            let is_home = home_keys.contains(&page);
+            let key = match cfg.dedupe {
+                LinkDedupe::PerPage => format!("{page} {target}"),
+                LinkDedupe::PerTarget => target.clone(),
+            };
+            if cfg.dedupe == LinkDedupe::PerTarget && !is_home && on_home_targets.contains(&target)
+            {
+                continue;
+            }
+            let e = Evidence {
+                target: Some(l.target.clone()),
+                snippet: (!l.text.is_empty()).then(|| l.text.clone()),
+                ..ev(
+                    &l.page,
+                    format!(
+                        "{}链接不可用：{}",
+                        if l.kind == LinkKind::External {
+                            "外部"
+                        } else {
+                            ""
+                        },
+                        reason.label_zh()
+                    ),
+                )
+            };
+            if is_home { &mut home } else { &mut other }
+                .entry(key)
+                .or_insert(e);
+        }
+        let mut out = Vec::new();
+        for (rule, map, what) in [
+            (ids::DED_BROKEN_LINKS_HOMEPAGE, home, "首页"),
+            (ids::DED_BROKEN_LINKS_OTHER, other, "其他页面"),
+        ] {
+            if map.is_empty() {
+                continue;
+            }
+            let n = map.len() as u32;
+            out.push(finding(
+                rule,
+                n,
+                1,
+                format!("{what}不可用链接 {n} 个"),
+                map.into_values().collect(),
+            ));
+        }
+        out
+    }
+
+    /// Page-level norms of every page, merged per rule.
+    fn page_norms(&self, c: &Compiled) -> Vec<Finding> {
+        let home_url = norm_url(&self.home.url);
+        let mut all = Vec::new();
+        for p in self.ok_pages() {
+            let Ok(u) = url::Url::parse(&p.final_url).or_else(|_| url::Url::parse(&p.url)) else {
+                continue;
+            };
+            let is_home = norm_url(&p.url) == home_url;
+            all.extend(page_findings(&p.facts, &u, self.pack(), c, is_home));
+        }
+        // A footer on every page differing from the meta would repeat: count distinct mismatches.
+        let mut merged = merge(all);
+        for f in &mut merged {
+            if f.rule == ids::NORM_META_SITEIDCODE_CONSISTENCY {
+                let mut seen = BTreeSet::new();
+                f.evidence.retain(|e| seen.insert(e.detail.clone()));
+                f.count = f.evidence.len() as u32;
+            }
+            if !f.rule.starts_with("norm.footer.") {
+                f.summary_zh = norm_summary(&f.rule, f.count);
+            }
+        }
+        let host = self
+            .crawl
+            .site
+            .url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let ok = self
+            .pack()
+            .domain
+            .suffixes
+            .iter()
+            .any(|s| host.ends_with(s.as_str()));
+        if !ok {
+            let is_ip = host.parse::<std::net::IpAddr>().is_ok()
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok();
+            merged.push(finding(
+                ids::NORM_DOMAIN_GOV_CN,
+                1,
+                1,
+                "网站域名不以 .gov.cn 结尾".into(),
+                vec![ev(
+                    self.crawl.site.url.as_str(),
+                    if is_ip {
+                        format!("站点以 IP 地址 {host} 访问，不是 .gov.cn 域名（测试环境常见；规范项，不否决）")
+                    } else {
+                        format!("域名 {host} 不以 .gov.cn 或 .政务 结尾")
+                    },
+                )],
+            ));
+        }
+        merged
+    }
+
+    /// `ded.domain_and_identity` and `ded.jiucuo_entry`, derived from the norms.
+    fn identity(&self, norms: &[Finding]) -> Vec<Finding> {
+        let identity_rules = [
+            ids::NORM_DOMAIN_GOV_CN,
+            ids::NORM_FOOTER_CONAC_BADGE,
+            ids::NORM_FOOTER_SITE_ID_CODE,
+            ids::NORM_FOOTER_ICP,
+            ids::NORM_FOOTER_PSB_RECORD,
+            ids::NORM_FOOTER_SPONSOR_CONTACT,
+        ];
+        let mut out = Vec::new();
+        let idf: Vec<&Finding> = norms
+            .iter()
+            .filter(|f| identity_rules.contains(&f.rule.as_str()))
+            .collect();
+        if !idf.is_empty() {
+            let n = idf.iter().map(|f| f.count).sum();
+            let evidence = idf
+                .iter()
+                .map(|f| ev(&self.home.url, format!("{}（{}）", f.summary_zh, f.rule)))
+                .collect();
+            out.push(finding(
+                ids::DED_DOMAIN_AND_IDENTITY,
+                n,
+                1,
+                format!("域名或网站标识不规范 {n} 处"),
+                evidence,
+            ));
+        }
+        if let Some(j) = norms.iter().find(|f| f.rule == ids::NORM_FOOTER_JIUCUO) {
+            out.push(finding(
+                ids::DED_JIUCUO_ENTRY,
+                j.count,
+                1,
+                j.summary_zh.clone(),
+                j.evidence.clone(),
+            ));
+        }
+        out
+    }
+
+    /// Column-based deductions: policy docs, news, service statistics, overview, interpretation.
+    fn column_deductions(&self) -> Vec<Finding> {
+        let pack = self.pack();
+        let mut out = Vec::new();
+        let w6 = Window::Months(pack.key_columns.notice_policy_window_months);
+        let policy: Vec<Evidence> = self
+            .cols
+            .iter()
+            .filter(|c| {
+                c.class == ColumnClass::Policy && self.in_b_scope(c) && self.stale_in(c, w6)
+            })
+            .map(|c| col_ev(c, self.stale_detail(c, w6)))
+            .collect();
+        if !policy.is_empty() {
+            let n = policy.len() as u32;
+            out.push(finding(
+                ids::DED_POLICY_DOCS_COLUMN_STALE,
+                n,
+                1,
+                format!("政策文件栏目超六个月未更新 {n} 个"),
+                policy,
+            ));
+        }
+        let w14 = Window::Days(pack.key_columns.news_window_days);
+        let news: Vec<Evidence> = self
+            .news_stale()
+            .into_iter()
+            .map(|c| col_ev(c, self.stale_detail(c, w14)))
+            .collect();
+        if !news.is_empty() {
+            let n = news.len() as u32;
+            out.push(finding(
+                ids::DED_NEWS_COLUMNS,
+                n,
+                1,
+                format!("动态要闻类栏目超两周未更新 {n} 个"),
+                news,
+            ));
+        }
+        if let Some(w) = ColumnClass::ServiceStats.window(pack) {
+            let stats: Vec<Evidence> = self
+                .cols
+                .iter()
+                .filter(|c| c.class == ColumnClass::ServiceStats && c.judged())
+                .filter(|c| c.blank.is_some() || self.stale_in(c, w))
+                .map(|c| col_ev(c, self.stale_detail(c, w)))
+                .collect();
+            if !stats.is_empty() && !self.no_service_function() {
+                let n = stats.len() as u32;
+                out.push(finding(
+                    ids::DED_SERVICE_STATS_STALE,
+                    n,
+                    1,
+                    format!("办事统计数据超{}未更新", w.label_zh()),
+                    stats,
+                ));
+            }
+        }
+        let link_texts = || {
+            self.ok_pages()
+                .flat_map(|p| p.facts.links.iter())
+                .map(|l| l.text.as_str())
+        };
+        let has_overview = self.cols.iter().any(|c| c.class == ColumnClass::Statics)
+            || link_texts().any(|t| {
+                [
+                    "概况",
+                    "机构职能",
+                    "领导信息",
+                    "负责人信息",
+                    "机构设置",
+                    "领导简介",
+                ]
+                .iter()
+                .any(|k| t.contains(k))
+            });
+        if !has_overview {
+            out.push(finding(
+                ids::DED_OVERVIEW_INFO,
+                1,
+                1,
+                "未发现概况信息、机构职能或负责人信息栏目".into(),
+                vec![ev(
+                    &self.home.url,
+                    "未发现概况信息、机构职能、负责人信息栏目或入口",
+                )],
+            ));
+        }
+        let has_interp = self
+            .cols
+            .iter()
+            .any(|c| c.class == ColumnClass::Interpretation)
+            || link_texts().any(|t| t.contains("解读"))
+            || self
+                .ok_pages()
+                .flat_map(|p| p.facts.dated_items.iter())
+                .any(|i| i.title.contains("解读"));
+        if !has_interp {
+            out.push(finding(
+                ids::DED_POLICY_INTERPRETATION,
+                1,
+                1,
+                "未发现政策解读栏目或解读信息".into(),
+                vec![ev(&self.home.url, "未发现政策解读栏目、入口或解读类信息")],
+            ));
+        }
+        out
+    }
+
+    /// `ded.search_function`.
+    fn function_items(&self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if !self.ok_pages().any(|p| p.facts.has_search) {
+            out.push(finding(
+                ids::DED_SEARCH_FUNCTION,
+                1,
+                1,
+                "未提供站内搜索".into(),
+                vec![ev(&self.home.url, "各页面均未发现站内搜索框或搜索入口")],
+            ));
+        }
+        out
+    }
+}
+
+/// Summary sentences of merged page norms.
+fn norm_summary(rule: &str, n: u32) -> String {
+    match rule {
+        ids::NORM_META_SITE_TAGS => format!("页面网站标签缺失或错误 {n} 处"),
+        ids::NORM_META_COLUMN_TAGS => format!("栏目页、内容页缺少栏目标签 {n} 处"),
+        ids::NORM_META_CONTENT_TAGS => format!("内容页缺少内容页面标签 {n} 处"),
+        ids::NORM_META_PUBDATE_FORMAT => format!("PubDate 标签格式不规范 {n} 处"),
+        ids::NORM_META_COLUMNTYPE_VOCAB => format!("ColumnType 标签取值不规范 {n} 处"),
+        ids::NORM_META_SITEIDCODE_CONSISTENCY => format!("网站标识码前后不一致 {n} 处"),
+        _ => crate::finding::default_summary(rule, n),
+    }
+}
