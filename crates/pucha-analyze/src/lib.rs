@@ -1,1 +1,452 @@
-//! pucha-analyze (being written).
+//! Pure page analysis: from a page's bytes, URL and HTTP `Content-Type` to the
+//! [`PageFacts`] the rules read.
+//!
+//! No IO and no async: the crawler fetches, this crate looks. It must never panic,
+//! whatever the bytes, because one malformed page must not take a checker down.
+//!
+//! The pipeline: [`decode`] picks the encoding ([`encoding`]), the DOM is walked once
+//! ([`page`]), then extractors read that view: meta tags, links, dated list items and
+//! messages ([`lists`]), the footer identity items ([`footer`]), the service guide
+//! ([`guide`]), the publication date and the small facts (breadcrumb, pagination,
+//! placeholder text, soft 404).
+
+mod dates;
+mod encoding;
+mod footer;
+mod guide;
+mod lists;
+mod page;
+
+use chrono::{Datelike, NaiveDate};
+use once_cell::sync::Lazy;
+use pucha_core::{PageFacts, PageKind, PageLink};
+use regex::Regex;
+use url::Url;
+
+pub use dates::{date_in_url, find_dates, parse_date, FoundDate};
+pub use encoding::{charset_from_content_type, decode, meta_charset, Decoded};
+pub use guide::KEY_ELEMENTS as SERVICE_GUIDE_ELEMENTS;
+
+use page::Page;
+
+/// The standard meta tags, in their canonical case (indicators §8.1).
+pub const STANDARD_META: &[&str] = &[
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ColumnDescription",
+    "ColumnKeywords",
+    "ColumnType",
+    "ArticleTitle",
+    "PubDate",
+    "ContentSource",
+    "Keywords",
+    "Author",
+    "Description",
+    "Image",
+    "Url",
+];
+
+/// Texts that mark an empty column (indicators §3.11).
+pub const PLACEHOLDERS: &[&str] = &[
+    "暂无信息",
+    "暂无数据",
+    "暂无内容",
+    "暂无记录",
+    "栏目建设中",
+    "正在建设",
+    "建设中",
+    "敬请期待",
+    "内容更新中",
+];
+
+/// Settings of one analysis.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    /// The inspection date: gives the year of month-day list dates (`[08-30]`); a
+    /// month-day later than `today` is taken from the previous year. Without it the year
+    /// comes from the page (URL, PubDate, other dates).
+    pub today: Option<NaiveDate>,
+}
+
+/// Analyses a page body fetched from `url` with the given HTTP `Content-Type`.
+pub fn analyze(body: &[u8], url: &Url, content_type: Option<&str>) -> PageFacts {
+    analyze_with(body, url, content_type, &AnalyzeOptions::default())
+}
+
+/// [`analyze`] with explicit options.
+pub fn analyze_with(
+    body: &[u8],
+    url: &Url,
+    content_type: Option<&str>,
+    options: &AnalyzeOptions,
+) -> PageFacts {
+    let decoded = decode(body, content_type);
+    let mut facts = analyze_text_with(&decoded.text, url, options);
+    facts.encoding = decoded.encoding.name().to_string();
+    facts.encoding_source = decoded.source;
+    facts
+}
+
+/// Analyses already decoded HTML (the encoding fields stay at their defaults: "UTF-8").
+pub fn analyze_text(text: &str, url: &Url) -> PageFacts {
+    analyze_text_with(text, url, &AnalyzeOptions::default())
+}
+
+/// [`analyze_text`] with explicit options.
+pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> PageFacts {
+    let page = Page::parse(text, url);
+    let meta = meta_tags(&page);
+    let url_date = date_in_url(url.path());
+
+    // The year for month-day dates.
+    let meta_pub = meta.get("PubDate").and_then(|p| parse_date(p, None));
+    let mut all_dates = find_dates(&page.text, None);
+    let context_year = options
+        .today
+        .map(|t| t.year())
+        .or(url_date.map(|d| d.year()))
+        .or(meta_pub.map(|d| d.year()))
+        .or(all_dates.iter().map(|d| d.date.year()).max());
+    if context_year.is_some() {
+        all_dates = find_dates(&page.text, context_year);
+        if let Some(today) = options.today {
+            for d in all_dates
+                .iter_mut()
+                .filter(|d| !d.has_year && d.date > today)
+            {
+                d.date = d.date.with_year(d.date.year() - 1).unwrap_or(d.date);
+            }
+        }
+    }
+
+    let items = lists::dated_items(&page, &all_dates);
+    let main = page.main_text();
+    let main_text_chars = main.chars().filter(|c| !c.is_whitespace()).count();
+    let footer = footer::extract(&page, text);
+    let article_title = meta.get("ArticleTitle").cloned();
+    let messages = lists::messages(
+        &page,
+        &items,
+        &main,
+        context_year,
+        article_title.as_deref().or(page.title.as_deref()),
+    );
+    let published = published(&page, &all_dates, &items, url_date, meta_pub);
+    let links = links(&page);
+    let pagination = pagination(&page, text);
+    let placeholder = PLACEHOLDERS
+        .iter()
+        .filter_map(|p| main.find(p).map(|i| (i, *p)))
+        .min()
+        .map(|(_, p)| p.to_string());
+    let soft_404 = soft_404(page.title.as_deref(), &main);
+    let has_search = page.has_search_form
+        || links
+            .iter()
+            .any(|l| l.text.contains("搜索") || l.text.contains("检索"));
+    let dated_items: Vec<_> = items.iter().map(|i| i.item.clone()).collect();
+    let kind = kind(
+        url,
+        &meta,
+        &dated_items,
+        &pagination,
+        placeholder.is_some(),
+        published,
+    );
+    let body_text = if main_text_chars > 0 {
+        main
+    } else {
+        page.text.clone()
+    };
+    PageFacts {
+        encoding: "UTF-8".to_string(),
+        encoding_source: Default::default(),
+        title: page.title.clone(),
+        meta,
+        kind,
+        links,
+        dated_items,
+        published,
+        pagination,
+        placeholder,
+        main_text_chars,
+        footer: footer.footer,
+        jiucuo_site_code: footer.jiucuo_site_code,
+        messages,
+        service_guide: guide::service_guide(&page),
+        has_search,
+        breadcrumb: breadcrumb(&page.text),
+        body_text,
+        soft_404,
+    }
+}
+
+fn meta_tags(page: &Page) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for n in page.html.tree.nodes() {
+        let Some(el) = n.value().as_element() else {
+            continue;
+        };
+        if el.name() != "meta" {
+            continue;
+        }
+        let Some(name) = el.attr("name").map(str::trim) else {
+            continue;
+        };
+        let Some(canon) = STANDARD_META.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
+            continue;
+        };
+        out.entry(canon.to_string())
+            .or_insert_with(|| el.attr("content").unwrap_or("").trim().to_string());
+    }
+    out
+}
+
+fn links(page: &Page) -> Vec<PageLink> {
+    page.links
+        .iter()
+        .map(|l| {
+            let mut link = l.link.clone();
+            let t = link.text.trim();
+            let lower = t.to_ascii_lowercase();
+            let class_more = page.html.tree.get(l.node).is_some_and(|n| {
+                n.ancestors()
+                    .take(2)
+                    .chain(std::iter::once(n))
+                    .filter_map(|a| a.value().as_element())
+                    .any(|e| {
+                        e.attr("class")
+                            .is_some_and(|c| c.to_ascii_lowercase().contains("more"))
+                    })
+            });
+            link.is_more = link.tag == pucha_core::LinkTag::A
+                && ((t.contains("更多") && t.chars().count() <= 8)
+                    || lower.starts_with("more")
+                    || (class_more && t.chars().count() <= 8));
+            link
+        })
+        .collect()
+}
+
+/// Labels before a publication date, strongest first.
+fn date_label(before: &str) -> Option<u8> {
+    static STRONG: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?:发布|发表|发文|公开|公布|上传|录入)(?:时间|日期)\s*[:：]?\s*$|发布于\s*[:：]?\s*$",
+        )
+        .expect("regex")
+    });
+    static WEAK: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:^|[^\p{Han}]|更新)(?:时间|日期)\s*[:：]?\s*$").expect("regex")
+    });
+    static EXCLUDED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?:生成|成文|印发|留言|回复|答复|办结|截止|开始|结束|今天|今日)(?:时间|日期)?\s*[:：]?\s*$|publishdate\s*:?\s*$|今天是?\s*[:：]?\s*$")
+            .expect("regex")
+    });
+    if EXCLUDED.is_match(before) {
+        return None;
+    }
+    if STRONG.is_match(before) {
+        Some(0)
+    } else if WEAK.is_match(before) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The article's publication date: a labelled visible date, else the URL date, else the
+/// first unlabelled date of the main content, else the PubDate meta (often the page's
+/// generation time, hence last).
+fn published(
+    page: &Page,
+    dates: &[FoundDate],
+    items: &[lists::Item],
+    url_date: Option<NaiveDate>,
+    meta_pub: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let in_item = |pos: usize| {
+        items.iter().any(|it| {
+            page.info(it.node)
+                .is_some_and(|i| i.start <= pos && pos < i.end)
+        })
+    };
+    let mut best: Option<(u8, NaiveDate)> = None;
+    let mut unlabelled: Option<NaiveDate> = None;
+    for d in dates.iter().filter(|d| d.has_year) {
+        if page.region_at(d.start).boilerplate() || in_item(d.start) {
+            continue;
+        }
+        let mut s = d.start.saturating_sub(40);
+        while !page.text.is_char_boundary(s) {
+            s += 1;
+        }
+        let before = &page.text[s..d.start];
+        let before = before.rsplit('\n').next().unwrap_or(before);
+        match date_label(before) {
+            Some(rank) => {
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, d.date));
+                }
+            }
+            None => {
+                let tail = before.trim_end();
+                let excluded =
+                    tail.ends_with("今天") || tail.ends_with('：') || tail.ends_with(':');
+                if unlabelled.is_none() && !excluded {
+                    unlabelled = Some(d.date);
+                }
+            }
+        }
+    }
+    match best {
+        Some((0, d)) => Some(d),
+        Some((_, d)) => Some(d),
+        None => url_date.or(unlabelled).or(meta_pub),
+    }
+}
+
+fn pagination(page: &Page, raw: &str) -> Vec<String> {
+    static PAGED: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"(?i)(?:index|list|default)_\d+\.s?html?$").expect("regex"));
+    static CREATE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r#"createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"#)
+            .expect("regex")
+    });
+    const WORDS: &[&str] = &[
+        "下一页",
+        "下页",
+        "尾页",
+        "末页",
+        "上一页",
+        "上页",
+        "后页",
+        "前页",
+        "最后一页",
+    ];
+    let self_url = page.base.as_str().to_string();
+    let mut out: Vec<String> = Vec::new();
+    for l in &page.links {
+        if l.link.tag != pucha_core::LinkTag::A {
+            continue;
+        }
+        let Some(u) = &l.link.url else { continue };
+        let t = l.link.text.trim();
+        let numeric = !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+        let in_pager = numeric
+            && page.html.tree.get(l.node).is_some_and(|n| {
+                n.ancestors()
+                    .take(4)
+                    .filter_map(|a| a.value().as_element())
+                    .any(|e| {
+                        e.id()
+                            .into_iter()
+                            .chain(e.classes())
+                            .any(|c| c.to_ascii_lowercase().contains("page"))
+                    })
+            });
+        let path = url::Url::parse(u)
+            .map(|p| p.path().to_string())
+            .unwrap_or_default();
+        if (WORDS.contains(&t) || in_pager || PAGED.is_match(&path))
+            && *u != self_url
+            && !out.contains(u)
+        {
+            out.push(u.clone());
+        }
+    }
+    // TRS: createPageHTML(total, current, "index", "shtml") renders index_1.shtml, ...
+    if let Some(c) = CREATE.captures(raw) {
+        let total: usize = c[1].parse().unwrap_or(0);
+        for i in 1..total.min(6) {
+            if let Ok(u) = page.base.join(&format!("{}_{i}.{}", &c[3], &c[4])) {
+                let u = u.to_string();
+                if !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn breadcrumb(text: &str) -> Vec<String> {
+    static LABEL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:当前位置|您的位置|你的位置|所在位置|当前的位置|您现在的位置|你现在的位置)(?:是)?\s*[:：]?").expect("regex")
+    });
+    static SEP: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"\s*(?:>>|>|»|›|→|/|＞|》)\s*").expect("regex"));
+    let Some(m) = LABEL.find(text) else {
+        return Vec::new();
+    };
+    let rest = &text[m.end()..];
+    let mut lines = rest.split('\n').map(str::trim).filter(|l| !l.is_empty());
+    let Some(line) = lines.next() else {
+        return Vec::new();
+    };
+    let parts: Vec<String> = if SEP.is_match(line) {
+        SEP.split(line)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    } else {
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    parts.into_iter().take(12).collect()
+}
+
+fn soft_404(title: Option<&str>, main: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "页面不存在",
+        "页面未找到",
+        "页面找不到",
+        "找不到该页面",
+        "找不到您要访问的页面",
+        "您访问的页面不存在",
+        "页面已删除",
+        "404 Not Found",
+        "Page Not Found",
+    ];
+    if let Some(t) = title {
+        if t.contains("404") || PHRASES.iter().any(|p| t.contains(p)) {
+            return true;
+        }
+    }
+    let chars = main.chars().filter(|c| !c.is_whitespace()).count();
+    chars < 600 && (PHRASES.iter().any(|p| main.contains(p)) || main.contains("404"))
+}
+
+fn kind(
+    url: &Url,
+    meta: &std::collections::BTreeMap<String, String>,
+    items: &[pucha_core::DatedItem],
+    pagination: &[String],
+    placeholder: bool,
+    published: Option<NaiveDate>,
+) -> PageKind {
+    static HOME: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"(?i)^/(?:(?:index|default|home)\.\w+)?$").expect("regex"));
+    static ARTICLE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?:/t\d{8}_\d+|/art_\d+_\d+|/content_\d+|/post_\d+|/\d{4,}\.s?html?$|detail|/c\d+/content)")
+            .expect("regex")
+    });
+    if HOME.is_match(url.path()) {
+        return PageKind::Home;
+    }
+    if meta.get("ArticleTitle").is_some_and(|t| !t.is_empty()) {
+        return PageKind::Content;
+    }
+    if items.len() >= 3 || placeholder || !pagination.is_empty() {
+        return PageKind::Column;
+    }
+    if ARTICLE.is_match(url.path()) || date_in_url(url.path()).is_some() || published.is_some() {
+        return PageKind::Content;
+    }
+    if meta.contains_key("ColumnName") || !items.is_empty() || url.path().ends_with('/') {
+        return PageKind::Column;
+    }
+    PageKind::Other
+}

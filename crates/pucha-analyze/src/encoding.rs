@@ -1,0 +1,291 @@
+//! Choosing the encoding of a page and decoding it.
+//!
+//! Government sites often declare the wrong charset (a page saved as UTF-8 still says
+//! `gb2312`, a GBK page is served with `charset=utf-8`). The order is: byte-order mark,
+//! HTTP `Content-Type` charset, `<meta>` charset, and chardetng whenever a declaration
+//! is missing or contradicted by the bytes. GB2312 and GBK are decoded as GB18030 (a
+//! superset), because pages declared `gb2312` routinely contain GBK-only characters.
+
+use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+use once_cell::sync::Lazy;
+use pucha_core::EncodingSource;
+use regex::bytes::Regex;
+
+/// A decoded page body.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The page text, without a byte-order mark.
+    pub text: String,
+    /// The encoding that decoded `text`.
+    pub encoding: &'static Encoding,
+    /// Which signal decided the encoding.
+    pub source: EncodingSource,
+}
+
+/// How many leading bytes are searched for a `<meta>` charset declaration.
+const META_PRESCAN: usize = 16 * 1024;
+
+/// Decodes a page body, choosing the encoding as described in the module docs.
+pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(body) {
+        let enc = widen(enc);
+        let (text, _) = enc.decode_without_bom_handling(&body[bom_len..]);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc,
+            source: EncodingSource::Bom,
+        };
+    }
+    if let Some(enc) = utf16_without_bom(body) {
+        let (text, _) = enc.decode_without_bom_handling(body);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc,
+            source: EncodingSource::Detected,
+        };
+    }
+
+    let declared = [
+        (
+            content_type.and_then(charset_from_content_type),
+            EncodingSource::HttpHeader,
+        ),
+        (meta_charset(body), EncodingSource::MetaCharset),
+    ];
+    let utf8_ok = std::str::from_utf8(body).is_ok();
+    let has_non_ascii = !body.is_ascii();
+
+    for (enc, source) in declared.iter().filter_map(|(e, s)| e.map(|e| (e, *s))) {
+        if enc == UTF_8 {
+            if utf8_ok {
+                return utf8(body, source);
+            }
+            // Declared UTF-8 but the bytes are not: try the next declaration.
+            continue;
+        }
+        if utf8_ok && has_non_ascii {
+            // Declared a legacy encoding, but the bytes are valid UTF-8 with multibyte
+            // characters: a legacy encoding would almost never produce that.
+            return utf8(body, EncodingSource::Detected);
+        }
+        let (text, had_errors) = enc.decode_without_bom_handling(body);
+        if !had_errors {
+            return Decoded {
+                text: text.into_owned(),
+                encoding: enc,
+                source,
+            };
+        }
+        // Malformed under the declared encoding: let the detector decide.
+        break;
+    }
+
+    if utf8_ok {
+        let source = if has_non_ascii {
+            EncodingSource::Detected
+        } else {
+            EncodingSource::Default
+        };
+        return utf8(body, source);
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(body, true);
+    let enc = widen(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow));
+    let (text, _) = enc.decode_without_bom_handling(body);
+    Decoded {
+        text: text.into_owned(),
+        encoding: enc,
+        source: EncodingSource::Detected,
+    }
+}
+
+fn utf8(body: &[u8], source: EncodingSource) -> Decoded {
+    Decoded {
+        text: String::from_utf8_lossy(body).into_owned(),
+        encoding: UTF_8,
+        source,
+    }
+}
+
+/// GB2312 and GBK decode as GB18030 (a strict superset).
+fn widen(enc: &'static Encoding) -> &'static Encoding {
+    if enc == GBK {
+        GB18030
+    } else {
+        enc
+    }
+}
+
+/// Maps a charset label to an encoding usable for an HTML page.
+fn for_label(label: &[u8]) -> Option<&'static Encoding> {
+    let enc = Encoding::for_label(label)?;
+    // A UTF-16 label inside an ASCII-compatible document is wrong by construction
+    // (WHATWG: treat it as UTF-8); x-user-defined likewise.
+    if enc == UTF_16LE || enc == UTF_16BE {
+        return Some(UTF_8);
+    }
+    Some(widen(enc.output_encoding()))
+}
+
+/// The `charset=` parameter of an HTTP `Content-Type` value.
+pub fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding> {
+    static RE: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r#"(?i)charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"#).expect("regex"));
+    let caps = RE.captures(content_type.as_bytes())?;
+    for_label(caps.get(1)?.as_bytes())
+}
+
+/// The charset declared by a `<meta charset>` or `<meta http-equiv=Content-Type>` near the top.
+pub fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
+    static META: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)<meta\b[^>]*>").expect("regex"));
+    static CHARSET: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r#"(?i)charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"#).expect("regex"));
+    let head = &body[..body.len().min(META_PRESCAN)];
+    META.find_iter(head)
+        .filter_map(|m| CHARSET.captures(m.as_bytes()))
+        .find_map(|c| for_label(c.get(1)?.as_bytes()))
+}
+
+/// Recognises UTF-16 without a BOM by its NUL bytes (ASCII markup is half NULs).
+fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
+    let sample = &body[..body.len().min(4096) & !1];
+    if sample.len() < 64 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd_nul * 10 > pairs * 4 && even_nul * 10 < pairs {
+        Some(UTF_16LE)
+    } else if even_nul * 10 > pairs * 4 && odd_nul * 10 < pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(s: &str) -> Vec<u8> {
+        GB18030.encode(s).0.into_owned()
+    }
+
+    const PAGE: &str =
+        "<html><head>{META}</head><body><p>湘潭市人民政府 网站标识码 鎔</p></body></html>";
+
+    fn page(meta: &str) -> String {
+        PAGE.replace("{META}", meta)
+    }
+
+    #[test]
+    fn utf8_declared_utf8() {
+        let p = page(r#"<meta charset="utf-8">"#);
+        let d = decode(p.as_bytes(), None);
+        assert_eq!(d.encoding, UTF_8);
+        assert_eq!(d.source, EncodingSource::MetaCharset);
+        assert!(d.text.contains("湘潭市"));
+    }
+
+    #[test]
+    fn gbk_declared_gb2312_decodes_as_gb18030() {
+        // 鎔 is GBK-only (not in GB2312).
+        let body = gbk(&page(
+            r#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#,
+        ));
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::MetaCharset);
+        assert!(d.text.contains("湘潭市人民政府"));
+        assert!(d.text.contains('鎔'));
+    }
+
+    #[test]
+    fn gbk_without_any_declaration_is_detected() {
+        let body = gbk(&page("").repeat(3));
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::Detected);
+        assert!(d.text.contains("网站标识码"));
+    }
+
+    #[test]
+    fn gbk_with_wrong_http_header_utf8_uses_meta() {
+        let body = gbk(&page(r#"<meta charset="gbk">"#));
+        let d = decode(&body, Some("text/html; charset=utf-8"));
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::MetaCharset);
+        assert!(d.text.contains("湘潭市"));
+    }
+
+    #[test]
+    fn gbk_with_wrong_header_and_no_meta_is_detected() {
+        let body = gbk(&page("").repeat(3));
+        let d = decode(&body, Some("text/html; charset=UTF-8"));
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::Detected);
+    }
+
+    #[test]
+    fn utf8_mislabeled_gb2312() {
+        let p = page(r#"<meta charset="gb2312">"#);
+        let d = decode(p.as_bytes(), Some("text/html; charset=gb2312"));
+        assert_eq!(d.encoding, UTF_8);
+        assert_eq!(d.source, EncodingSource::Detected);
+        assert!(d.text.contains("湘潭市"));
+    }
+
+    #[test]
+    fn http_header_wins_over_meta_when_consistent() {
+        let body = gbk(&page(r#"<meta charset="utf-8">"#));
+        let d = decode(&body, Some("text/html;charset=GBK"));
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::HttpHeader);
+    }
+
+    #[test]
+    fn utf16le_bom_declared_gb2312() {
+        let p = page(r#"<meta charset="gb2312">"#);
+        let mut body = vec![0xFF, 0xFE];
+        for u in p.encode_utf16() {
+            body.extend_from_slice(&u.to_le_bytes());
+        }
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, UTF_16LE);
+        assert_eq!(d.source, EncodingSource::Bom);
+        assert!(d.text.starts_with("<html>"));
+        assert!(d.text.contains("湘潭市"));
+    }
+
+    #[test]
+    fn utf16le_without_bom_is_detected() {
+        let p = page(r#"<meta charset="gb2312">"#);
+        let body: Vec<u8> = p.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, UTF_16LE);
+        assert!(d.text.contains("湘潭市"));
+    }
+
+    #[test]
+    fn utf8_bom_declared_gb2312() {
+        let mut body = vec![0xEF, 0xBB, 0xBF];
+        body.extend_from_slice(page(r#"<meta charset="gb2312">"#).as_bytes());
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, UTF_8);
+        assert_eq!(d.source, EncodingSource::Bom);
+        assert!(d.text.starts_with("<html>"));
+    }
+
+    #[test]
+    fn ascii_without_declaration_is_default_utf8() {
+        let d = decode(b"<html><body>hello</body></html>", None);
+        assert_eq!(d.encoding, UTF_8);
+        assert_eq!(d.source, EncodingSource::Default);
+    }
+}

@@ -1,0 +1,519 @@
+//! The footer identity items of indicators §10 (党政机关标识, 网站标识码, ICP, 公安备案,
+//! 主办单位, 联系方式, 网站地图, 我为政府网站找错).
+//!
+//! Footers are written inconsistently: split across `<span>`s, only inside JavaScript
+//! string literals (`var footer = '<div>…' + '…'`), or as `document.write(unescape("%3C…"))`.
+//! So the items are searched in the visible text plus the HTML carried by inline scripts,
+//! and the link-shaped items (badge, jiucuo) in the raw markup too. The sponsor and
+//! contact are only read from the footer, because article bodies mention other units'
+//! 主办单位 (an event's organiser).
+
+use once_cell::sync::Lazy;
+use percent_encoding::percent_decode_str;
+use pucha_core::{Footer, FooterItem};
+use regex::Regex;
+use scraper::{Html, Node};
+
+use crate::page::Page;
+
+/// Province abbreviations used in ICP and 公网安备 numbers.
+const PROV: &str = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘陇晋蒙陕吉闽贵黔粤青藏川蜀宁琼";
+
+static ICP: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(&format!(
+        r"([{PROV}])\s*ICP\s*(?:证|备)?\s*(?:案)?\s*([:：])?\s*(\d{{6,12}})\s*(号)?\s*(?:-\s*(\d{{1,3}}))?"
+    ))
+    .expect("regex")
+});
+static PSB: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(&format!(
+        r"([{PROV}])?\s*公\s*网\s*安\s*备\s*(号)?\s*([:：])?\s*(\d{{10,16}})\s*(号)?"
+    ))
+    .expect("regex")
+});
+static PSB_LABEL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"公安机关备案号\s*[:：]?\s*(\d{14})\s*(号)?").expect("regex"));
+static SITE_CODE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"网站(?:标识|识别)码\s*[:：]?\s*([A-Za-z]{0,2}\s*\d{6,14})").expect("regex")
+});
+static SPONSOR_LABEL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"主\s*办(?:\s*单\s*位)?\s*[:：]\s*([^\s|｜/，,;；:：]{2,80})").expect("regex")
+});
+static SPONSOR_SUFFIX: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"([\p{Han}、（）()·]{4,80}?)\s*主办(?:单位)?(?:$|[\s|｜，,。；;])").expect("regex")
+});
+static CONTACT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)(?:联系|电话|热线|邮箱|e-?mail|地址|邮编|邮政编码)[^\n]{0,20}?[:：]?\s*(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}|\d{5,8}|1\d{10}|[\w.-]+@[\w-]+\.[\w.-]+|[\p{Han}\d]{4,})",
+    )
+    .expect("regex")
+});
+static CONAC_LINK: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:https?:)?//bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=[0-9A-Fa-f]{32}")
+        .expect("regex")
+});
+static JIUCUO_URL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?:https?:)?//(?:zfwzgl|zfwzzc|zfwzxx)\.www\.gov\.cn/[^"'\s<>)]*|(?:https?:)?//(?:pucha\.kaipuyun\.cn|121\.43\.68\.40)/exposure/[^"'\s<>)]*"#,
+    )
+    .expect("regex")
+});
+static SITE_CODE_PARAM: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r#"(?i)site_?code\s*=\s*['"]?([A-Za-z0-9]{4,20})"#).expect("regex"));
+static LINK_CALL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r#"Link\(\s*\\?['"]([A-Za-z0-9]{6,20})\\?['"]"#).expect("regex"));
+
+/// What the footer extraction returns besides the items.
+pub(crate) struct FooterFacts {
+    pub footer: Footer,
+    pub jiucuo_site_code: Option<String>,
+}
+
+/// Visible text and links carried by inline scripts that write HTML.
+#[derive(Default)]
+pub(crate) struct ScriptHtml {
+    pub text: String,
+    /// (raw href, anchor text)
+    pub links: Vec<(String, String)>,
+    /// The decoded script sources (percent-decoded, concatenations removed).
+    pub raw: String,
+}
+
+/// Extracts the HTML written by scripts that look like they build a footer.
+pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
+    static JOIN: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r#"['"]\s*\+\s*(?:\r?\n\s*)?['"]"#).expect("regex"));
+    const KEYS: &[&str] = &[
+        "ICP",
+        "公网安备",
+        "标识码",
+        "conac",
+        "jiucuo",
+        "主办",
+        "网站地图",
+        "站点地图",
+        "%3C",
+        "%3c",
+    ];
+    let mut out = ScriptHtml::default();
+    for s in scripts {
+        if !s.contains('<') && !s.contains("%3C") && !s.contains("%3c") {
+            continue;
+        }
+        if !KEYS.iter().any(|k| s.contains(k)) {
+            continue;
+        }
+        let decoded = if s.contains("%3C") || s.contains("%3c") {
+            percent_decode_str(s).decode_utf8_lossy().into_owned()
+        } else {
+            s.clone()
+        };
+        let cleaned = JOIN
+            .replace_all(&decoded, "")
+            .replace("\\'", "'")
+            .replace("\\\"", "\"")
+            .replace("\\/", "/");
+        out.raw.push_str(&cleaned);
+        out.raw.push('\n');
+        let frag = Html::parse_fragment(&cleaned);
+        let mut hidden_depth: Vec<bool> = vec![false];
+        use ego_tree::iter::Edge;
+        for edge in frag.tree.root().traverse() {
+            match edge {
+                Edge::Open(n) => match n.value() {
+                    Node::Element(el) => {
+                        let parent_hidden = *hidden_depth.last().unwrap_or(&false);
+                        hidden_depth.push(parent_hidden || matches!(el.name(), "script" | "style"));
+                        if matches!(el.name(), "div" | "p" | "br" | "li" | "tr" | "ul" | "table") {
+                            out.text.push('\n');
+                        }
+                        if el.name() == "a" {
+                            if let Some(h) = el.attr("href") {
+                                let h = h.trim();
+                                if !h.contains('+') && !h.contains('\'') && !h.is_empty() {
+                                    let t: String = n
+                                        .descendants()
+                                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                                        .collect::<String>()
+                                        .trim()
+                                        .to_string();
+                                    out.links.push((h.to_string(), t));
+                                }
+                            }
+                        }
+                    }
+                    Node::Text(t) => {
+                        if !*hidden_depth.last().unwrap_or(&false) {
+                            for c in t.chars() {
+                                if c.is_whitespace() {
+                                    if !out.text.ends_with([' ', '\n']) {
+                                        out.text.push(' ');
+                                    }
+                                } else {
+                                    out.text.push(c);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Close(n) => {
+                    if n.value().is_element() {
+                        hidden_depth.pop();
+                    }
+                }
+            }
+        }
+        out.text.push('\n');
+    }
+    out
+}
+
+fn item(value: Option<String>) -> FooterItem {
+    FooterItem {
+        present: true,
+        value,
+        problems: Vec::new(),
+    }
+}
+
+/// The byte windows of `text` around footer anchors, for pages whose footer has no
+/// recognisable markup.
+fn anchor_windows(text: &str) -> String {
+    static ANCHOR: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"ICP|公网安备|网站标识码|网站识别码|版权所有|Copyright|©").expect("regex")
+    });
+    const RADIUS: usize = 240;
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for m in ANCHOR.find_iter(text) {
+        let mut s = m.start().saturating_sub(RADIUS);
+        while !text.is_char_boundary(s) {
+            s -= 1;
+        }
+        let mut e = (m.end() + RADIUS).min(text.len());
+        while !text.is_char_boundary(e) {
+            e += 1;
+        }
+        match ranges.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => ranges.push((s, e)),
+        }
+    }
+    let mut out = String::new();
+    for (s, e) in ranges {
+        out.push_str(&text[s..e]);
+        out.push('\n');
+    }
+    out
+}
+
+fn has_anchor(text: &str) -> bool {
+    ["ICP", "公网安备", "标识码", "识别码", "版权", "主办"]
+        .iter()
+        .any(|k| text.contains(k))
+}
+
+/// Extracts the footer items of a page.
+pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
+    let scripts = script_html(&page.scripts);
+    let all_text = format!("{}\n{}", page.text, scripts.text);
+    let region = page.footer_text();
+    let footer_text = if has_anchor(&region) {
+        format!("{region}\n{}", scripts.text)
+    } else {
+        format!("{}\n{}", anchor_windows(&page.text), scripts.text)
+    };
+    let raw_all = format!("{raw_html}\n{}", scripts.raw);
+
+    let mut f = Footer {
+        icp: icp(&all_text),
+        psb: psb(&all_text),
+        site_id_code: site_code(&all_text),
+        sponsor: sponsor(&footer_text),
+        ..Footer::default()
+    };
+
+    // Links of the page plus links written by scripts: (raw, text, in_footer).
+    let mut links: Vec<(&str, &str)> = page
+        .links
+        .iter()
+        .map(|l| (l.link.raw.as_str(), l.link.text.as_str()))
+        .collect();
+    links.extend(scripts.links.iter().map(|(h, t)| (h.as_str(), t.as_str())));
+
+    // 党政机关标识
+    if let Some(m) = CONAC_LINK.find(&raw_all) {
+        f.conac_badge = item(Some(m.as_str().replace("&amp;", "&")));
+    } else if raw_all.contains("dcs.conac.cn") || raw_all.contains("_ideConac") {
+        f.conac_badge = item(None);
+    }
+
+    // 联系方式: a contact line in the footer, else a 联系我们 link.
+    if let Some(line) = contact_line(&footer_text) {
+        f.contact = item(Some(line));
+    } else if let Some((raw, _)) = links
+        .iter()
+        .find(|(_, t)| t.contains("联系我们") || t.contains("联系方式"))
+    {
+        f.contact = item(Some(raw.to_string()));
+    } else if footer_text.contains("联系我们") || footer_text.contains("联系方式") {
+        f.contact = item(None);
+    }
+
+    // 网站地图 / 站点地图
+    if let Some((raw, _)) = links
+        .iter()
+        .find(|(_, t)| t.contains("网站地图") || t.contains("站点地图"))
+    {
+        f.sitemap = item(Some(raw.to_string()));
+    } else if all_text.contains("网站地图") || all_text.contains("站点地图") {
+        f.sitemap = item(None);
+    }
+
+    // 我为政府网站找错
+    let (jiucuo, code) = jiucuo(page, &links, &raw_all);
+    f.jiucuo = jiucuo;
+    FooterFacts {
+        footer: f,
+        jiucuo_site_code: code,
+    }
+}
+
+fn icp(text: &str) -> FooterItem {
+    let mut values: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for c in ICP.captures_iter(text) {
+        let mut v = format!("{}ICP备{}", &c[1], &c[3]);
+        if c.get(4).is_some() {
+            v.push('号');
+        }
+        if let Some(n) = c.get(5) {
+            v.push('-');
+            v.push_str(n.as_str());
+        }
+        if values.is_empty() {
+            if c.get(4).is_none() {
+                problems.push("no 号".to_string());
+            }
+            if c.get(2).is_some() {
+                problems.push("colon after 备".to_string());
+            }
+            if c[3].len() != 8 && c[3].len() != 10 {
+                problems.push(format!("unusual number length {}", c[3].len()));
+            }
+        }
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    if values.len() > 1 {
+        problems.push(format!("several different numbers: {}", values.join(", ")));
+    }
+    match values.into_iter().next() {
+        Some(v) => FooterItem {
+            present: true,
+            value: Some(v),
+            problems,
+        },
+        None => FooterItem::default(),
+    }
+}
+
+fn psb(text: &str) -> FooterItem {
+    let mut values: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for c in PSB.captures_iter(text) {
+        let prefix = c.get(1).map_or("", |m| m.as_str());
+        let mut v = format!("{prefix}公网安备{}", &c[4]);
+        if c.get(5).is_some() {
+            v.push('号');
+        }
+        if values.is_empty() {
+            if prefix.is_empty() {
+                problems.push("no province prefix".to_string());
+            }
+            if c.get(5).is_none() {
+                problems.push("no 号".to_string());
+            }
+            if c[4].len() != 14 {
+                problems.push(format!("number has {} digits, not 14", c[4].len()));
+            }
+        }
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    if values.is_empty() {
+        if let Some(c) = PSB_LABEL.captures(text) {
+            let mut v = format!("公安机关备案号{}", &c[1]);
+            if c.get(2).is_some() {
+                v.push('号');
+            }
+            return FooterItem {
+                present: true,
+                value: Some(v),
+                problems: vec!["no province prefix".to_string()],
+            };
+        }
+    }
+    if values.len() > 1 {
+        problems.push(format!("several different numbers: {}", values.join(", ")));
+    }
+    match values.into_iter().next() {
+        Some(v) => FooterItem {
+            present: true,
+            value: Some(v),
+            problems,
+        },
+        None => FooterItem::default(),
+    }
+}
+
+fn site_code(text: &str) -> FooterItem {
+    static VALID: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{10}|bm\d{8})$").expect("regex"));
+    let Some(c) = SITE_CODE.captures(text) else {
+        return FooterItem::default();
+    };
+    let v: String = c[1].chars().filter(|c| !c.is_whitespace()).collect();
+    let mut problems = Vec::new();
+    if !VALID.is_match(&v) {
+        problems.push("not 10 digits or bm+8 digits".to_string());
+    }
+    FooterItem {
+        present: true,
+        value: Some(v),
+        problems,
+    }
+}
+
+fn sponsor(footer_text: &str) -> FooterItem {
+    if let Some(c) = SPONSOR_LABEL.captures(footer_text) {
+        let v = trim_unit(&c[1]);
+        if !v.is_empty() {
+            return item(Some(v));
+        }
+    }
+    for c in SPONSOR_SUFFIX.captures_iter(footer_text) {
+        let v = trim_unit(&c[1]);
+        if v.chars().count() >= 4 {
+            return item(Some(v));
+        }
+    }
+    FooterItem::default()
+}
+
+/// Drops label words glued before a unit name ("版权所有西安市…" → "西安市…").
+fn trim_unit(s: &str) -> String {
+    let mut v = s.trim();
+    for p in ["版权所有", "本网站由", "本站由", "网站由", "由"] {
+        if let Some(i) = v.rfind(p) {
+            v = &v[i + p.len()..];
+        }
+    }
+    v.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '|'))
+        .to_string()
+}
+
+fn contact_line(footer_text: &str) -> Option<String> {
+    static CUT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"主\s*办|承\s*办|ICP|公网安备|网站标识码|网站识别码|版权|技术支持单位|Copyright|©",
+        )
+        .expect("regex")
+    });
+    for line in footer_text.lines() {
+        let Some(m) = CONTACT.find(line) else {
+            continue;
+        };
+        // Only lines that carry a phone, an e-mail or an address.
+        let rest = &line[m.start()..];
+        let has_value = rest.contains('@')
+            || rest.contains("地址")
+            || rest.bytes().filter(u8::is_ascii_digit).count() >= 5;
+        if !has_value {
+            continue;
+        }
+        let end = CUT.find(rest).map_or(rest.len(), |c| c.start());
+        let v = rest[..end].trim().trim_end_matches(['|', '｜']).trim();
+        if !v.is_empty() {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+const LEGACY_JIUCUO: &[&str] = &[
+    "pucha.kaipuyun.cn",
+    "zfwzzc.www.gov.cn",
+    "zfwzxx.www.gov.cn",
+    "121.43.68.40",
+];
+
+fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Option<String>) {
+    let mut value: Option<String> = None;
+    let mut code: Option<String> = None;
+    let mut present = false;
+    // The official script.
+    for n in page.html.tree.nodes() {
+        if let Some(el) = n.value().as_element() {
+            if el.name() == "script" && el.id() == Some("_jiucuo_") {
+                present = true;
+                value = el.attr("src").map(|s| s.trim().to_string());
+                code = el.attr("sitecode").map(|s| s.trim().to_string());
+                break;
+            }
+        }
+    }
+    // A link to the platform (or a legacy host), or a 纠错 link text.
+    if !present {
+        if let Some((raw, _)) = links.iter().find(|(raw, _)| JIUCUO_URL.is_match(raw)) {
+            present = true;
+            value = Some(raw.replace("&amp;", "&"));
+        } else if let Some(m) = JIUCUO_URL.find(raw_all) {
+            present = true;
+            value = Some(m.as_str().replace("&amp;", "&"));
+        } else if let Some((raw, _)) = links
+            .iter()
+            .find(|(_, t)| t.contains("政府网站找错") || t.trim() == "网站纠错")
+        {
+            present = true;
+            value = crate::page::resolve(&page.base, raw).map(|_| raw.to_string());
+        } else if raw_all.contains("_span_jiucuo") || raw_all.contains("政府网站找错") {
+            present = true;
+        }
+    }
+    if code.is_none() {
+        code = value
+            .as_deref()
+            .and_then(|v| SITE_CODE_PARAM.captures(v))
+            .or_else(|| {
+                // The script may come later than a plain mention of site_code.
+                raw_all
+                    .find("jiucuo")
+                    .and_then(|i| SITE_CODE_PARAM.captures(&raw_all[i..]))
+            })
+            .map(|c| c[1].to_string());
+    }
+    if code.is_none() && present {
+        if let Some(i) = raw_all.find("_span_jiucuo") {
+            code = LINK_CALL.captures(&raw_all[i..]).map(|c| c[1].to_string());
+        }
+    }
+    if !present {
+        return (FooterItem::default(), None);
+    }
+    let mut problems = Vec::new();
+    if let Some(v) = &value {
+        if LEGACY_JIUCUO.iter().any(|h| v.contains(h)) {
+            problems.push("legacy host".to_string());
+        }
+    }
+    (
+        FooterItem {
+            present,
+            value,
+            problems,
+        },
+        code,
+    )
+}

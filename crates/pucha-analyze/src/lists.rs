@@ -1,0 +1,425 @@
+//! Dated list items and citizen messages.
+//!
+//! A list is recognised by its shape, not by CMS class names: a date sits in an element
+//! that is repeated (same tag and class) among its siblings, each repetition also holding
+//! a date and a title. That covers `<li><a/><span>date</span></li>`, table rows,
+//! `<dl><dd>`, `<div>` rows and widgets without links (NFRA's 留言选登). The article's own
+//! date line, a header's "今天" date and info-box stamps are not repeated item shapes,
+//! and rows of one repeated label (`作出处罚决定的日期`) have identical titles.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use ego_tree::{NodeId, NodeRef};
+use once_cell::sync::Lazy;
+use pucha_core::{DatedItem, Message};
+use regex::Regex;
+use scraper::Node;
+
+use crate::dates::{find_dates, FoundDate};
+use crate::page::Page;
+
+/// Items longer than this (bytes of text) are article sections, not list rows.
+const MAX_ITEM_TEXT: usize = 1200;
+/// How far up from a date an item element is searched.
+const MAX_CLIMB: usize = 8;
+
+/// Labels that may stand right before a list item's date.
+static LABEL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?:^|[\s\[【(（|｜])(?:发布|更新|留言|提问|来信|咨询|答复|回复|办结|发文|创建)?(?:时间|日期)\s*[:：]?\s*$",
+    )
+    .expect("regex")
+});
+static STATUS_ANSWERED: &[&str] = &["已回复", "已答复", "已办结", "已反馈", "已处理"];
+static STATUS_OPEN: &[&str] = &[
+    "未回复",
+    "待回复",
+    "未答复",
+    "待答复",
+    "办理中",
+    "处理中",
+    "待处理",
+    "未办结",
+];
+
+/// A list item found on the page.
+pub(crate) struct Item {
+    pub node: NodeId,
+    pub item: DatedItem,
+    /// All dates inside the item, in order.
+    pub dates: Vec<FoundDate>,
+}
+
+fn signature(n: NodeRef<'_, Node>) -> Option<(String, String)> {
+    let el = n.value().as_element()?;
+    Some((
+        el.name().to_string(),
+        el.attr("class").unwrap_or("").trim().to_string(),
+    ))
+}
+
+fn element_children(n: NodeRef<'_, Node>) -> impl Iterator<Item = NodeRef<'_, Node>> {
+    n.children().filter(|c| c.value().is_element())
+}
+
+/// Characters that make a title (letters, digits, CJK).
+fn title_chars(s: &str) -> usize {
+    s.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// Finds the dated list items of a page. `dates` are the dates of `page.text`.
+pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
+    let candidates: Vec<&FoundDate> = dates
+        .iter()
+        .filter(|d| !page.region_at(d.start).boilerplate())
+        .collect();
+    let has_date = |id: NodeId| -> bool {
+        page.info(id).is_some_and(|i| {
+            let k = candidates.partition_point(|d| d.start < i.start);
+            candidates.get(k).is_some_and(|d| d.end <= i.end)
+        })
+    };
+    let mut seen: HashSet<NodeId> = HashSet::new();
+    let mut items: Vec<Item> = Vec::new();
+    for d in &candidates {
+        let Some(seg_node) = page.node_at(d.start) else {
+            continue;
+        };
+        let Some(text_node) = page.html.tree.get(seg_node) else {
+            continue;
+        };
+        let mut cur = text_node.parent();
+        for _ in 0..MAX_CLIMB {
+            let Some(a) = cur else { break };
+            let Some(info) = page.info(a.id()) else { break };
+            if info.end - info.start > MAX_ITEM_TEXT {
+                break;
+            }
+            let Some(parent) = a.parent() else { break };
+            let sig = signature(a);
+            if sig
+                .as_ref()
+                .is_some_and(|s| matches!(s.0.as_str(), "body" | "html"))
+            {
+                break;
+            }
+            let same: Vec<NodeRef<'_, Node>> = element_children(parent)
+                .filter(|s| signature(*s) == sig && has_date(s.id()))
+                .collect();
+            let name = sig.as_ref().map_or("", |s| s.0.as_str());
+            let single_ok = same.len() == 1
+                && matches!(name, "li" | "tr" | "dd" | "tbody")
+                && link_title(page, a).is_some();
+            if same.len() >= 2 || single_ok {
+                if let Some(it) = make_item(page, a, dates) {
+                    if seen.insert(a.id()) {
+                        items.push(it);
+                    }
+                    break;
+                }
+            }
+            cur = a.parent();
+        }
+    }
+    // A group of rows with one repeated title is a form's field rows, not a list.
+    let mut by_parent: std::collections::HashMap<Option<NodeId>, Vec<usize>> = Default::default();
+    for (i, it) in items.iter().enumerate() {
+        let p = page
+            .html
+            .tree
+            .get(it.node)
+            .and_then(|n| n.parent())
+            .map(|p| p.id());
+        by_parent.entry(p).or_default().push(i);
+    }
+    let mut drop: HashSet<usize> = HashSet::new();
+    for idx in by_parent.values() {
+        if idx.len() >= 2 {
+            let titles: HashSet<&str> = idx.iter().map(|&i| items[i].item.title.as_str()).collect();
+            if titles.len() == 1 {
+                drop.extend(idx.iter().copied());
+            }
+        }
+    }
+    let mut out: Vec<Item> = items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !drop.contains(i))
+        .map(|(_, it)| it)
+        .collect();
+    out.sort_by_key(|it| page.info(it.node).map_or(0, |i| i.start));
+    out
+}
+
+/// The first link of an item with a usable title: (title, resolved url).
+fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<String>)> {
+    for d in a.descendants() {
+        let Some(el) = d.value().as_element() else {
+            continue;
+        };
+        if el.name() != "a" {
+            continue;
+        }
+        let text = page.text_of(d.id()).trim().to_string();
+        let title = el
+            .attr("title")
+            .map(str::trim)
+            .filter(|t| title_chars(t) >= 2 && find_dates(t, None).is_empty())
+            .map(str::to_string)
+            .unwrap_or(text);
+        if title_chars(&title) >= 2 && !title.starts_with("上一") && !title.starts_with("下一")
+        {
+            let url = el
+                .attr("href")
+                .and_then(|h| crate::page::resolve(&page.base, h.trim()));
+            return Some((title, url));
+        }
+    }
+    None
+}
+
+fn make_item(page: &Page, a: NodeRef<'_, Node>, all_dates: &[FoundDate]) -> Option<Item> {
+    let info = page.info(a.id())?;
+    let dates: Vec<FoundDate> = all_dates
+        .iter()
+        .filter(|d| d.start >= info.start && d.end <= info.end)
+        .copied()
+        .collect();
+    let first = *dates.first()?;
+    let text = &page.text[info.start..info.end];
+    if let Some((title, url)) = link_title(page, a) {
+        if text.trim_start().starts_with("上一") || text.trim_start().starts_with("下一") {
+            return None;
+        }
+        return Some(Item {
+            node: a.id(),
+            item: DatedItem {
+                title,
+                url,
+                date: first.date,
+            },
+            dates,
+        });
+    }
+    // No link: the text before the date, without its label, is the title; a field label
+    // glued to the date (作出处罚决定的日期 2024年7月8日) is not.
+    let before = &page.text[info.start..first.start];
+    let stripped = LABEL.replace(before, "");
+    let stripped = stripped.trim();
+    if stripped.len() == before.trim().len()
+        && (stripped.ends_with("日期") || stripped.ends_with("时间"))
+    {
+        return None;
+    }
+    // Otherwise the longest text line of the item, without dates and labels.
+    let mut undated = String::with_capacity(text.len());
+    let mut last = info.start;
+    for d in &dates {
+        if d.start >= last {
+            undated.push_str(&page.text[last..d.start]);
+            undated.push('\n');
+            last = d.end;
+        }
+    }
+    undated.push_str(&page.text[last..info.end]);
+    let title = undated
+        .split('\n')
+        .map(|l| LABEL.replace(l.trim(), "").trim().to_string())
+        .max_by_key(|l| title_chars(l))
+        .unwrap_or_default();
+    if title_chars(&title) < 4 {
+        return None;
+    }
+    Some(Item {
+        node: a.id(),
+        item: DatedItem {
+            title,
+            url: None,
+            date: first.date,
+        },
+        dates,
+    })
+}
+
+fn status_flag(text: &str) -> Option<bool> {
+    if STATUS_OPEN.iter().any(|s| text.contains(s)) {
+        Some(false)
+    } else if STATUS_ANSWERED.iter().any(|s| text.contains(s)) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+static ASKED_LABEL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:留言|提问|来信|咨询|写信)(?:时间|日期)").expect("regex"));
+static ANSWER_LABEL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:答复|回复|办结|反馈)(?:时间|日期)").expect("regex"));
+
+/// Messages from a table whose header row names 留言时间 (and 回复状态 / 回复时间).
+fn table_messages(page: &Page, ctx: Option<i32>) -> Vec<Message> {
+    let mut out = Vec::new();
+    for n in page.html.tree.nodes() {
+        let Some(el) = n.value().as_element() else {
+            continue;
+        };
+        if el.name() != "tr" {
+            continue;
+        }
+        let cells: Vec<NodeRef<'_, Node>> = element_children(n)
+            .filter(|c| matches!(c.value().as_element().map(|e| e.name()), Some("th" | "td")))
+            .collect();
+        let heads: Vec<String> = cells
+            .iter()
+            .map(|c| page.text_of(c.id()).trim().to_string())
+            .collect();
+        let Some(asked_col) = heads
+            .iter()
+            .position(|h| ASKED_LABEL.is_match(h) && h.chars().count() <= 8)
+        else {
+            continue;
+        };
+        let answer_col = heads
+            .iter()
+            .position(|h| ANSWER_LABEL.is_match(h) && h.chars().count() <= 8);
+        let status_col = heads
+            .iter()
+            .position(|h| h.contains("状态") && h.chars().count() <= 8);
+        let title_col = heads
+            .iter()
+            .position(|h| h.contains("标题") || h.contains("主题") || h.contains("事项"))
+            .unwrap_or(0);
+        let mut row = n.next_sibling();
+        while let Some(r) = row {
+            row = r.next_sibling();
+            if r.value().as_element().map(|e| e.name()) != Some("tr") {
+                continue;
+            }
+            let cells: Vec<NodeRef<'_, Node>> = element_children(r).collect();
+            let cell_text = |i: Option<usize>| -> String {
+                i.and_then(|i| cells.get(i))
+                    .map_or(String::new(), |c| page.text_of(c.id()).trim().to_string())
+            };
+            let Some(asked) = find_dates(&cell_text(Some(asked_col)), ctx)
+                .first()
+                .map(|f| f.date)
+            else {
+                continue;
+            };
+            let answered = answer_col.and_then(|_| {
+                find_dates(&cell_text(answer_col), ctx)
+                    .first()
+                    .map(|f| f.date)
+            });
+            let status = status_flag(&cell_text(status_col));
+            let title_cell = cells.get(title_col);
+            let (title, url) = title_cell
+                .and_then(|c| link_title(page, *c))
+                .unwrap_or_else(|| (cell_text(Some(title_col)), None));
+            out.push(Message {
+                title,
+                url,
+                asked: Some(asked),
+                answered,
+                answered_flag: if answered.is_some() {
+                    Some(true)
+                } else {
+                    status
+                },
+            });
+        }
+    }
+    out
+}
+
+/// A message detail page: one 留言时间, maybe a 回复时间 and a status.
+fn detail_message(
+    page: &Page,
+    main: &str,
+    ctx: Option<i32>,
+    title: Option<&str>,
+) -> Option<Message> {
+    let asked_pos: Vec<usize> = ASKED_LABEL.find_iter(main).map(|m| m.end()).collect();
+    if asked_pos.len() != 1 {
+        return None;
+    }
+    let date_after = |pos: usize| -> Option<NaiveDate> {
+        let mut end = (pos + 60).min(main.len());
+        while !main.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &main[pos..end];
+        let f = find_dates(window, ctx).into_iter().next()?;
+        // The date must follow the label closely.
+        (window[..f.start].chars().count() <= 8).then_some(f.date)
+    };
+    let asked = date_after(asked_pos[0])?;
+    let answered = ANSWER_LABEL.find(main).and_then(|m| date_after(m.end()));
+    static STATUS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:答复|回复|办理|处理)状态\s*[:：]?\s*(\S{2,6})").expect("regex")
+    });
+    let status = STATUS.captures(main).and_then(|c| status_flag(&c[1]));
+    static TITLE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:留言|信件|来信)(?:标题|主题)\s*[:：]?\s*([^\n]{2,100})").expect("regex")
+    });
+    let title = TITLE
+        .captures(main)
+        .map(|c| c[1].trim().to_string())
+        .or_else(|| title.map(str::to_string))
+        .unwrap_or_default();
+    Some(Message {
+        title,
+        url: Some(page.base.to_string()),
+        asked: Some(asked),
+        answered,
+        answered_flag: if answered.is_some() {
+            Some(true)
+        } else {
+            status
+        },
+    })
+}
+
+/// The messages of a message-board list or detail page.
+pub(crate) fn messages(
+    page: &Page,
+    items: &[Item],
+    main: &str,
+    ctx: Option<i32>,
+    title: Option<&str>,
+) -> Vec<Message> {
+    let table = table_messages(page, ctx);
+    if !table.is_empty() {
+        return table;
+    }
+    // List rows that carry a 留言时间 label or a reply status.
+    let mut out = Vec::new();
+    for it in items {
+        let text = page.text_of(it.node);
+        let labelled = ASKED_LABEL.is_match(text);
+        let status = status_flag(text);
+        if !labelled && status.is_none() {
+            continue;
+        }
+        let answered = ANSWER_LABEL.find(text).and_then(|m| {
+            let off = page.info(it.node).map_or(0, |i| i.start) + m.end();
+            it.dates.iter().find(|d| d.start >= off).map(|d| d.date)
+        });
+        out.push(Message {
+            title: it.item.title.clone(),
+            url: it.item.url.clone(),
+            asked: Some(it.item.date),
+            answered,
+            answered_flag: if answered.is_some() {
+                Some(true)
+            } else {
+                status
+            },
+        });
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    detail_message(page, main, ctx, title).into_iter().collect()
+}

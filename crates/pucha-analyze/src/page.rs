@@ -1,0 +1,467 @@
+//! One pass over the parsed DOM that builds the views every extractor works on.
+//!
+//! The visible text of the page is laid out in one buffer (blocks separated by newlines,
+//! inline elements glued, so `京<span>ICP</span>备` reads as `京ICP备`). Every element
+//! remembers its byte range in that buffer and whether it sits in the navigation, header
+//! or footer, so extractors can ask "which element holds this date" without re-walking.
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use pucha_core::{LinkTag, PageLink};
+use scraper::{node::Element, Html, Node};
+use url::Url;
+
+/// Where an element sits in the page layout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub nav: bool,
+    pub header: bool,
+    pub footer: bool,
+}
+
+impl Region {
+    pub fn boilerplate(self) -> bool {
+        self.nav || self.header || self.footer
+    }
+}
+
+/// A run of visible text from one text node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seg {
+    pub node: NodeId,
+    pub start: usize,
+    pub end: usize,
+    pub region: Region,
+}
+
+/// Per-element facts recorded during the walk.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ElemInfo {
+    pub start: usize,
+    pub end: usize,
+    pub region: Region,
+}
+
+/// A link plus the node it came from (the text is filled in after the walk).
+pub(crate) struct RawLink {
+    pub node: NodeId,
+    pub link: PageLink,
+}
+
+pub(crate) struct Page {
+    pub html: Html,
+    pub base: Url,
+    pub text: String,
+    pub segs: Vec<Seg>,
+    pub elems: HashMap<NodeId, ElemInfo>,
+    pub links: Vec<RawLink>,
+    /// Inline script bodies (for footers written by JavaScript).
+    pub scripts: Vec<String>,
+    pub title: Option<String>,
+    pub has_search_form: bool,
+}
+
+const HIDDEN: &[&str] = &["script", "style", "noscript", "template", "head", "title"];
+const BLOCK: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
+];
+
+fn tokens(el: &Element) -> impl Iterator<Item = String> + '_ {
+    el.id()
+        .into_iter()
+        .chain(el.classes())
+        .flat_map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()))
+        .filter(|t| !t.is_empty())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The region an element opens, judged from its tag, id and classes.
+fn own_region(el: &Element) -> Region {
+    let mut r = Region::default();
+    match el.name() {
+        "nav" => r.nav = true,
+        "header" => r.header = true,
+        "footer" => r.footer = true,
+        _ => {}
+    }
+    for t in tokens(el) {
+        if t.starts_with("nav") || t.ends_with("nav") || t.contains("menu") || t == "daohang" {
+            r.nav = true;
+        }
+        if matches!(
+            t.as_str(),
+            "header" | "head" | "top" | "topbar" | "tophead" | "banner"
+        ) || t.ends_with("header")
+        {
+            r.header = true;
+        }
+        if t.contains("footer")
+            || t.contains("copyright")
+            || matches!(
+                t.as_str(),
+                "foot" | "foots" | "bottom" | "btm" | "bq" | "banquan" | "copy" | "wzfoot"
+            )
+            || t.starts_with("foot")
+        {
+            r.footer = true;
+        }
+    }
+    // Chinese ids seen in the wild (`id='底部'`, `id='版权'`).
+    if let Some(id) = el.id() {
+        if id.contains("底部") || id.contains("版权") {
+            r.footer = true;
+        }
+        if id.contains("导航") {
+            r.nav = true;
+        }
+    }
+    r
+}
+
+fn hidden_by_style(el: &Element) -> bool {
+    el.attr("style").is_some_and(|s| {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        s.to_ascii_lowercase().contains("display:none")
+    })
+}
+
+/// Appends `s` with whitespace runs collapsed to one space.
+fn push_collapsed(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn push_break(out: &mut String) {
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+impl Page {
+    pub fn parse(html_text: &str, url: &Url) -> Page {
+        let html = Html::parse_document(html_text);
+        let mut page = Page {
+            base: url.clone(),
+            html,
+            text: String::with_capacity(html_text.len() / 4),
+            segs: Vec::new(),
+            elems: HashMap::new(),
+            links: Vec::new(),
+            scripts: Vec::new(),
+            title: None,
+            has_search_form: false,
+        };
+        page.walk();
+        page
+    }
+
+    fn walk(&mut self) {
+        use ego_tree::iter::Edge;
+        // (region, hidden) of the open elements.
+        let mut stack: Vec<(Region, bool)> = vec![(Region::default(), false)];
+        let mut base_set = false;
+        let mut text = std::mem::take(&mut self.text);
+        let mut pending: Vec<(NodeId, usize, Region)> = Vec::new();
+        let html = std::mem::replace(&mut self.html, Html::new_document());
+        for edge in html.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => match node.value() {
+                    Node::Element(el) => {
+                        let (parent, parent_hidden) = *stack.last().expect("stack");
+                        let own = own_region(el);
+                        let region = Region {
+                            nav: parent.nav || own.nav,
+                            header: parent.header || own.header,
+                            footer: parent.footer || own.footer,
+                        };
+                        let name = el.name();
+                        let hidden = parent_hidden || HIDDEN.contains(&name) || hidden_by_style(el);
+                        stack.push((region, hidden));
+                        if BLOCK.contains(&name) {
+                            push_break(&mut text);
+                        } else if matches!(name, "td" | "th") && !text.ends_with([' ', '\n']) {
+                            text.push(' ');
+                        }
+                        pending.push((node.id(), text.len(), region));
+                        match name {
+                            "base" if !base_set => {
+                                if let Some(b) =
+                                    el.attr("href").and_then(|h| self.base.join(h.trim()).ok())
+                                {
+                                    self.base = b;
+                                    base_set = true;
+                                }
+                            }
+                            "title" if self.title.is_none() => {
+                                let t: String = node
+                                    .children()
+                                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                                    .collect();
+                                let mut s = String::new();
+                                push_collapsed(&mut s, &t);
+                                let s = s.trim().to_string();
+                                if !s.is_empty() {
+                                    self.title = Some(s);
+                                }
+                            }
+                            "script" => {
+                                let body: String = node
+                                    .children()
+                                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                                    .collect();
+                                if !body.trim().is_empty() {
+                                    self.scripts.push(body);
+                                }
+                            }
+                            _ => {}
+                        }
+                        self.collect_link(node.id(), el, region);
+                    }
+                    Node::Text(t) => {
+                        let (region, hidden) = *stack.last().expect("stack");
+                        if !hidden {
+                            let start = text.len();
+                            push_collapsed(&mut text, t);
+                            if text.len() > start {
+                                self.segs.push(Seg {
+                                    node: node.id(),
+                                    start,
+                                    end: text.len(),
+                                    region,
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    if let Node::Element(el) = node.value() {
+                        stack.pop();
+                        if let Some((id, start, region)) = pending.pop() {
+                            debug_assert_eq!(id, node.id());
+                            self.elems.insert(
+                                id,
+                                ElemInfo {
+                                    start,
+                                    end: text.len(),
+                                    region,
+                                },
+                            );
+                        }
+                        if BLOCK.contains(&el.name()) {
+                            push_break(&mut text);
+                        }
+                    }
+                }
+            }
+        }
+        self.html = html;
+        self.text = text;
+        // Resolve links against the final base and fill in anchor texts.
+        for l in &mut self.links {
+            if let Some(info) = self.elems.get(&l.node) {
+                if l.link.text.is_empty() && matches!(l.link.tag, LinkTag::A | LinkTag::Area) {
+                    l.link.text = self.text[info.start..info.end].trim().to_string();
+                }
+            }
+            l.link.url = resolve(&self.base, &l.link.raw);
+        }
+        // Links with no text: fall back to the title attribute or an image's alt.
+        let fills: Vec<(usize, String)> = self
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.link.text.is_empty() && l.link.tag == LinkTag::A)
+            .filter_map(|(i, l)| {
+                let node = self.html.tree.get(l.node)?;
+                let el = node.value().as_element()?;
+                let alt = el.attr("title").map(str::to_string).or_else(|| {
+                    node.descendants()
+                        .filter_map(|d| d.value().as_element())
+                        .find_map(|e| e.attr("alt").or(e.attr("title")).map(str::to_string))
+                })?;
+                Some((i, alt.trim().to_string()))
+            })
+            .collect();
+        for (i, t) in fills {
+            self.links[i].link.text = t;
+        }
+    }
+
+    fn collect_link(&mut self, node: NodeId, el: &Element, region: Region) {
+        let (tag, attr) = match el.name() {
+            "a" => (LinkTag::A, "href"),
+            "area" => (LinkTag::Area, "href"),
+            "iframe" | "frame" => (LinkTag::Iframe, "src"),
+            "img" => (LinkTag::Img, "src"),
+            "script" => (LinkTag::Script, "src"),
+            "link" => (LinkTag::Link, "href"),
+            "form" => {
+                let method = el.attr("method").unwrap_or("get");
+                if el
+                    .attr("action")
+                    .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
+                    || el
+                        .attr("name")
+                        .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
+                {
+                    self.has_search_form = true;
+                }
+                if !method.eq_ignore_ascii_case("get") {
+                    return;
+                }
+                (LinkTag::Form, "action")
+            }
+            "input" => {
+                let probe = [el.attr("name"), el.attr("placeholder"), el.attr("id")];
+                if probe.iter().flatten().any(|v| {
+                    let v = v.to_ascii_lowercase();
+                    v.contains("search")
+                        || v.contains("keyword")
+                        || v.contains("搜索")
+                        || v.contains("关键")
+                        || v == "q"
+                }) {
+                    self.has_search_form = true;
+                }
+                return;
+            }
+            _ => return,
+        };
+        let Some(raw) = el.attr(attr).map(str::trim).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let text = match tag {
+            LinkTag::Img => el
+                .attr("alt")
+                .or(el.attr("title"))
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            _ => String::new(),
+        };
+        self.links.push(RawLink {
+            node,
+            link: PageLink {
+                raw: raw.to_string(),
+                url: None,
+                text,
+                tag,
+                in_nav: region.nav,
+                in_footer: region.footer,
+                is_more: false,
+            },
+        });
+    }
+
+    /// The element info of a node (elements only).
+    pub fn info(&self, id: NodeId) -> Option<ElemInfo> {
+        self.elems.get(&id).copied()
+    }
+
+    /// The text of an element.
+    pub fn text_of(&self, id: NodeId) -> &str {
+        self.info(id).map_or("", |i| &self.text[i.start..i.end])
+    }
+
+    /// The region of the text at byte `pos`.
+    pub fn region_at(&self, pos: usize) -> Region {
+        let i = self.segs.partition_point(|s| s.end <= pos);
+        self.segs
+            .get(i)
+            .filter(|s| s.start <= pos)
+            .map_or(Region::default(), |s| s.region)
+    }
+
+    /// The text node holding byte `pos` of the text.
+    pub fn node_at(&self, pos: usize) -> Option<NodeId> {
+        let i = self.segs.partition_point(|s| s.end <= pos);
+        self.segs.get(i).filter(|s| s.start <= pos).map(|s| s.node)
+    }
+
+    /// Text of the segments that are not navigation, header or footer.
+    pub fn main_text(&self) -> String {
+        let mut out = String::new();
+        let mut last_end = 0;
+        for s in self.segs.iter().filter(|s| !s.region.boilerplate()) {
+            if last_end != s.start && self.text[last_end..s.start].contains('\n') {
+                push_break(&mut out);
+            }
+            out.push_str(&self.text[s.start..s.end]);
+            last_end = s.end;
+        }
+        out
+    }
+
+    /// Text of the footer-region segments.
+    pub fn footer_text(&self) -> String {
+        let mut out = String::new();
+        let mut last_end = 0;
+        for s in self.segs.iter().filter(|s| s.region.footer) {
+            if last_end != s.start && self.text[last_end..s.start].contains('\n') {
+                push_break(&mut out);
+            }
+            out.push_str(&self.text[s.start..s.end]);
+            last_end = s.end;
+        }
+        out
+    }
+}
+
+/// Resolves a link against the base; only http(s) targets get a URL.
+pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
+    let lower = raw.trim_start().to_ascii_lowercase();
+    if lower.starts_with("javascript:") || lower.starts_with("mailto:") || lower.starts_with('#') {
+        return None;
+    }
+    let mut u = base.join(raw).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    u.set_fragment(None);
+    Some(u.to_string())
+}
