@@ -44,12 +44,12 @@ static SPONSOR_SUFFIX: Lazy<Regex> = Lazy::new(|| {
 });
 static CONTACT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)(?:联系|电话|热线|邮箱|e-?mail|地址|邮编|邮政编码)[^\n]{0,20}?[:：]?\s*(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}|\d{5,8}|1\d{10}|[\w.-]+@[\w-]+\.[\w.-]+|[\p{Han}\d]{4,})",
+        r"(?i)(?:电话|热线|联系|咨询)\p{Han}{0,6}\s*[:：]?\s*(?:\(?0\d{2,3}\)?[-\s]?\d{5,8}|\d{5,8}|1\d{10})|(?:邮编|邮政编码)\s*[:：]?\s*\d{6}|(?:邮箱|e-?mail|信箱)\s*[:：]?\s*[\w.-]+@[\w-]+\.[\w.-]+|地址\s*[:：]\s*[\p{Han}\d]{4,}",
     )
     .expect("regex")
 });
 static CONAC_LINK: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:https?:)?//bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=[0-9A-Fa-f]{32}")
+    Regex::new(r"(?:https?:)?//bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=([0-9A-Fa-f]{32})")
         .expect("regex")
 });
 static JIUCUO_URL: Lazy<Regex> = Lazy::new(|| {
@@ -142,18 +142,8 @@ pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
                             }
                         }
                     }
-                    Node::Text(t) => {
-                        if !*hidden_depth.last().unwrap_or(&false) {
-                            for c in t.chars() {
-                                if c.is_whitespace() {
-                                    if !out.text.ends_with([' ', '\n']) {
-                                        out.text.push(' ');
-                                    }
-                                } else {
-                                    out.text.push(c);
-                                }
-                            }
-                        }
+                    Node::Text(t) if !*hidden_depth.last().unwrap_or(&false) => {
+                        crate::page::push_collapsed(&mut out.text, t);
                     }
                     _ => {}
                 },
@@ -242,8 +232,12 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     links.extend(scripts.links.iter().map(|(h, t)| (h.as_str(), t.as_str())));
 
     // 党政机关标识
-    if let Some(m) = CONAC_LINK.find(&raw_all) {
-        f.conac_badge = item(Some(m.as_str().replace("&amp;", "&")));
+    if let Some(c) = CONAC_LINK.captures(&raw_all) {
+        // Normalised to the https form; the id is what identifies the badge.
+        f.conac_badge = item(Some(format!(
+            "https://bszs.conac.cn/sitename?method=show&id={}",
+            c[1].to_ascii_uppercase()
+        )));
     } else if raw_all.contains("dcs.conac.cn") || raw_all.contains("_ideConac") {
         f.conac_badge = item(None);
     }
@@ -416,30 +410,52 @@ fn trim_unit(s: &str) -> String {
 
 fn contact_line(footer_text: &str) -> Option<String> {
     static CUT: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(
-            r"主\s*办|承\s*办|ICP|公网安备|网站标识码|网站识别码|版权|技术支持单位|Copyright|©",
-        )
+        Regex::new(&format!(
+            r"主\s*办|承\s*办|[{PROV}]?ICP|[{PROV}]?公网安备|(?:政府)?网站标识码|网站识别码|版权|技术支持单位|Copyright|©"
+        ))
         .expect("regex")
     });
+    let mut pieces: Vec<String> = Vec::new();
     for line in footer_text.lines() {
-        let Some(m) = CONTACT.find(line) else {
-            continue;
-        };
-        // Only lines that carry a phone, an e-mail or an address.
-        let rest = &line[m.start()..];
-        let has_value = rest.contains('@')
-            || rest.contains("地址")
-            || rest.bytes().filter(u8::is_ascii_digit).count() >= 5;
-        if !has_value {
-            continue;
+        let mut from = 0;
+        while let Some(m) = CONTACT.find_at(line, from) {
+            // Only pieces that carry a phone, an e-mail or an address.
+            let rest = &line[m.start()..];
+            let end = CUT.find(rest).map_or(rest.len(), |c| c.start());
+            let piece = &rest[..end];
+            from = m.start() + end.max(m.len());
+            let has_value = piece.contains('@')
+                || piece.contains("地址")
+                || piece.bytes().filter(u8::is_ascii_digit).count() >= 5;
+            if !has_value {
+                continue;
+            }
+            // Take the label's qualifier too (政务服务便民热线).
+            let head: String = line[..m.start()]
+                .chars()
+                .rev()
+                .take_while(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .take(10)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let v = format!(
+                "{head}{}",
+                piece.trim().trim_end_matches(['|', '｜']).trim()
+            );
+            if !v.is_empty() && !pieces.contains(&v) {
+                pieces.push(v);
+            }
+            if from >= line.len() {
+                break;
+            }
         }
-        let end = CUT.find(rest).map_or(rest.len(), |c| c.start());
-        let v = rest[..end].trim().trim_end_matches(['|', '｜']).trim();
-        if !v.is_empty() {
-            return Some(v.to_string());
+        if pieces.len() >= 4 {
+            break;
         }
     }
-    None
+    (!pieces.is_empty()).then(|| pieces.join(" "))
 }
 
 const LEGACY_JIUCUO: &[&str] = &[
@@ -453,34 +469,61 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
     let mut value: Option<String> = None;
     let mut code: Option<String> = None;
     let mut present = false;
-    // The official script.
+    // The official script (its src may have been rewritten by a saving browser).
+    let mut script_src: Option<String> = None;
     for n in page.html.tree.nodes() {
         if let Some(el) = n.value().as_element() {
             if el.name() == "script" && el.id() == Some("_jiucuo_") {
                 present = true;
-                value = el.attr("src").map(|s| s.trim().to_string());
+                script_src = el.attr("src").map(|s| s.trim().to_string());
                 code = el.attr("sitecode").map(|s| s.trim().to_string());
                 break;
             }
         }
     }
-    // A link to the platform (or a legacy host), or a 纠错 link text.
-    if !present {
-        if let Some((raw, _)) = links.iter().find(|(raw, _)| JIUCUO_URL.is_match(raw)) {
-            present = true;
-            value = Some(raw.replace("&amp;", "&"));
-        } else if let Some(m) = JIUCUO_URL.find(raw_all) {
-            present = true;
-            value = Some(m.as_str().replace("&amp;", "&"));
-        } else if let Some((raw, _)) = links
-            .iter()
-            .find(|(_, t)| t.contains("政府网站找错") || t.trim() == "网站纠错")
-        {
-            present = true;
-            value = crate::page::resolve(&page.base, raw).map(|_| raw.to_string());
-        } else if raw_all.contains("_span_jiucuo") || raw_all.contains("政府网站找错") {
-            present = true;
-        }
+    // Preference: a link to the platform (or a legacy host); the official script when
+    // its src points to the platform; a platform page URL anywhere in the markup (e.g.
+    // `window.open(...)`); the script with a rewritten src; a 纠错 entry.
+    let page_url = |m: &str| m.contains("jiucuo.html") || m.contains("check_web");
+    let raw_page = JIUCUO_URL
+        .find_iter(raw_all)
+        .map(|m| m.as_str())
+        .find(|m| page_url(m));
+    if let Some((raw, _)) = links
+        .iter()
+        .find(|(raw, _)| JIUCUO_URL.is_match(raw) && page_url(raw))
+    {
+        present = true;
+        value = Some(raw.replace("&amp;", "&"));
+    } else if script_src
+        .as_deref()
+        .is_some_and(|s| JIUCUO_URL.is_match(s))
+    {
+        value = script_src;
+    } else if let Some(m) = raw_page {
+        present = true;
+        value = Some(m.replace("&amp;", "&"));
+    } else if script_src.is_some() {
+        value = script_src;
+    } else if let Some(m) = JIUCUO_URL.find(raw_all) {
+        present = true;
+        value = Some(m.as_str().replace("&amp;", "&"));
+    } else if let Some((raw, _)) = links
+        .iter()
+        .find(|(_, t)| t.contains("政府网站找错") || t.trim() == "网站纠错")
+    {
+        present = true;
+        value = crate::page::resolve(&page.base, raw).map(|_| raw.to_string());
+    } else if raw_all.contains("_span_jiucuo") || raw_all.contains("政府网站找错") {
+        present = true;
+    } else if let Some(c) = raw_all.match_indices("jiucuo").find_map(|(i, _)| {
+        LINK_CALL
+            .captures(&raw_all[i..(i + 300).min(raw_all.len())])
+            .filter(|_| raw_all.is_char_boundary((i + 300).min(raw_all.len())))
+    }) {
+        // `<div class="jiucuo"><img onclick="Link('3702000025')">`
+        present = true;
+        code = Some(c[1].to_string());
     }
     if code.is_none() {
         code = value

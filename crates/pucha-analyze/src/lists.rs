@@ -68,11 +68,49 @@ fn title_chars(s: &str) -> usize {
     s.chars().filter(|c| c.is_alphanumeric()).count()
 }
 
+/// Link texts of page tools, never list titles.
+const TOOL_WORDS: &[&str] = &[
+    "打印",
+    "关闭",
+    "分享",
+    "收藏",
+    "字号",
+    "返回",
+    "顶部",
+    "微信",
+    "微博",
+    "扫一扫",
+    "纠错",
+    "来源",
+];
+
+/// A list date stands on its own (`2024-10-04`, `[10-04]`, `日期：2024年10月8日`), while a
+/// date inside prose (`9月29日，由…举行`) belongs to an article paragraph.
+fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
+    let i = page.segs.partition_point(|s| s.end <= d.start);
+    let Some(seg) = page.segs.get(i) else {
+        return false;
+    };
+    let before = &page.text[seg.start..d.start.max(seg.start)];
+    let after = &page.text[d.end.min(seg.end)..seg.end];
+    let before = LABEL.replace(before.trim_end(), "");
+    // Allow a time after the date (`2024-09-12 10:10`, `09时32分`).
+    static TIME: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"^\s*\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}秒?)?分?").expect("regex"));
+    let after = TIME.replace(after, "");
+    title_chars(&before) + title_chars(&after) <= 12
+}
+
 /// Finds the dated list items of a page. `dates` are the dates of `page.text`.
 pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
+    // Navigation and header are not excluded: mega-menu panels inside the header carry
+    // real lists (NFRA's 留言选登); a header's lone "今天" date is no repeated shape anyway.
     let candidates: Vec<&FoundDate> = dates
         .iter()
-        .filter(|d| !page.region_at(d.start).boilerplate())
+        .filter(|d| {
+            let r = page.region_at(d.start);
+            !r.footer && date_owns_text(page, d)
+        })
         .collect();
     let has_date = |id: NodeId| -> bool {
         page.info(id).is_some_and(|i| {
@@ -168,7 +206,14 @@ fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<Strin
             .filter(|t| title_chars(t) >= 2 && find_dates(t, None).is_empty())
             .map(str::to_string)
             .unwrap_or(text);
-        if title_chars(&title) >= 2 && !title.starts_with("上一") && !title.starts_with("下一")
+        let tool = TOOL_WORDS.iter().any(|w| title.contains(w)) && title_chars(&title) <= 6;
+        let href = el.attr("href").unwrap_or("").trim().to_ascii_lowercase();
+        let navigable = !href.is_empty() && !href.starts_with("javascript") && href != "#";
+        if title_chars(&title) >= 2
+            && navigable
+            && !tool
+            && !title.starts_with("上一")
+            && !title.starts_with("下一")
         {
             let url = el
                 .attr("href")
@@ -206,8 +251,8 @@ fn make_item(page: &Page, a: NodeRef<'_, Node>, all_dates: &[FoundDate]) -> Opti
     // glued to the date (作出处罚决定的日期 2024年7月8日) is not.
     let before = &page.text[info.start..first.start];
     let stripped = LABEL.replace(before, "");
-    let stripped = stripped.trim();
-    if stripped.len() == before.trim().len()
+    let stripped = stripped.trim().trim_end_matches([':', '：']).trim_end();
+    if stripped.len() == before.trim().trim_end_matches([':', '：']).trim_end().len()
         && (stripped.ends_with("日期") || stripped.ends_with("时间"))
     {
         return None;
@@ -228,7 +273,17 @@ fn make_item(page: &Page, a: NodeRef<'_, Node>, all_dates: &[FoundDate]) -> Opti
         .map(|l| LABEL.replace(l.trim(), "").trim().to_string())
         .max_by_key(|l| title_chars(l))
         .unwrap_or_default();
-    if title_chars(&title) < 4 {
+    const META_WORDS: &[&str] = &[
+        "来源",
+        "作者",
+        "字号",
+        "浏览",
+        "点击",
+        "发布机构",
+        "责任编辑",
+        "信息来源",
+    ];
+    if title_chars(&title) < 4 || META_WORDS.iter().any(|w| title.starts_with(w)) {
         return None;
     }
     Some(Item {

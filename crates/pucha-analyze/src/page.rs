@@ -160,7 +160,7 @@ fn hidden_by_style(el: &Element) -> bool {
 }
 
 /// Appends `s` with whitespace runs collapsed to one space.
-fn push_collapsed(out: &mut String, s: &str) {
+pub(crate) fn push_collapsed(out: &mut String, s: &str) {
     for c in s.chars() {
         if c.is_whitespace() {
             if !out.ends_with([' ', '\n']) && !out.is_empty() {

@@ -6,6 +6,9 @@ mod support;
 fn real_pages_match_expected() {
     let checks = support::run_all().unwrap_or_else(|e| panic!("{e}"));
     assert!(checks.len() > 100, "too few checks: {}", checks.len());
+    for (field, (right, total)) in support::table(&checks) {
+        println!("{field:<32} {right:>4}/{total}");
+    }
     let wrong: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)
