@@ -188,14 +188,105 @@ pub(crate) fn page_ok(p: &PageRecord) -> bool {
     (200..300).contains(&p.status) && !p.facts.soft_404
 }
 
+const INDEX_NAMES: [&str; 9] = [
+    "index.html",
+    "index.htm",
+    "index.shtml",
+    "index.php",
+    "index.jsp",
+    "index.asp",
+    "index.aspx",
+    "default.htm",
+    "default.html",
+];
+
+/// The URLs under which the homepage is served (`/`, `/index.html`, ...).
+pub(crate) fn home_aliases(crawl: &SiteCrawl) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let root = &crawl.site.url;
+    out.insert(norm_url(root.as_str()));
+    let mut dir = root.clone();
+    dir.set_query(None);
+    dir.set_fragment(None);
+    if !dir.path().ends_with('/') {
+        let p = dir.path().rsplit_once('/').map(|(a, _)| format!("{a}/"));
+        if let Some(p) = p {
+            dir.set_path(&p);
+        }
+    }
+    out.insert(norm_url(dir.as_str()));
+    for n in INDEX_NAMES {
+        if let Ok(u) = dir.join(n) {
+            out.insert(norm_url(u.as_str()));
+        }
+    }
+    if let Some(h) = homepage(crawl) {
+        out.insert(norm_url(&h.url));
+        out.insert(norm_url(&h.final_url));
+    }
+    out
+}
+
+/// The usable pages of a crawl, the homepage once (aliases such as `/index.html` dropped).
+pub(crate) fn site_pages(crawl: &SiteCrawl) -> Vec<&PageRecord> {
+    let aliases = home_aliases(crawl);
+    let home = homepage(crawl).map(|h| h as *const PageRecord);
+    crawl
+        .pages
+        .iter()
+        .filter(|p| page_ok(p))
+        .filter(|p| Some(*p as *const PageRecord) == home || !aliases.contains(&norm_url(&p.url)))
+        .collect()
+}
+
+/// Names of pages that are site furniture, never columns.
+const NOT_COLUMNS: [&str; 10] = [
+    "网站地图",
+    "站点地图",
+    "网站声明",
+    "联系我们",
+    "手机版",
+    "无障碍",
+    "隐私",
+    "版权",
+    "使用帮助",
+    "关于我们",
+];
+
+/// Whether a page analysed as a column list really is one: it carries column tags or lists
+/// something, or has a breadcrumb or an empty-column placeholder; furniture pages are excluded.
+pub(crate) fn looks_like_column(f: &pucha_core::PageFacts) -> bool {
+    let names = [
+        f.meta("ColumnName"),
+        f.title.as_deref(),
+        f.breadcrumb.last().map(String::as_str),
+    ];
+    if names
+        .iter()
+        .flatten()
+        .any(|n| NOT_COLUMNS.iter().any(|x| n.contains(x)))
+    {
+        return false;
+    }
+    f.meta("ColumnName").is_some()
+        || f.meta("ColumnType").is_some()
+        || !f.dated_items.is_empty()
+        || !f.messages.is_empty()
+        || f.placeholder.is_some()
+        || f.breadcrumb
+            .iter()
+            .any(|b| !HOME_CRUMBS.contains(&b.trim()))
+}
+
 pub(crate) fn is_column_page(p: &PageRecord) -> bool {
     match p.facts.kind {
-        PageKind::Column => true,
+        PageKind::Column => looks_like_column(&p.facts),
         PageKind::Home | PageKind::Content => false,
         PageKind::Other => {
             p.facts.meta("ColumnName").is_some()
                 && p.facts.meta("ArticleTitle").is_none()
                 && p.facts.meta("PubDate").is_none()
+                && looks_like_column(&p.facts)
         }
     }
 }
@@ -285,7 +376,7 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
         .unwrap_or(as_of);
     let home = homepage(crawl);
     let home_url = home.map(|h| norm_url(&h.url));
-    let ok_pages: Vec<&PageRecord> = crawl.pages.iter().filter(|p| page_ok(p)).collect();
+    let ok_pages: Vec<&PageRecord> = site_pages(crawl);
     let mut by_url: HashMap<String, &PageRecord> = HashMap::new();
     for p in &ok_pages {
         by_url.insert(norm_url(&p.url), p);
@@ -435,8 +526,14 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
             None
         } else if let Some(p) = placeholder {
             Some(format!("无信息，页面显示「{p}」"))
-        } else if root.facts.main_text_chars < pack.blank_columns.min_text_chars {
-            Some(format!("无信息，正文仅 {} 字", root.facts.main_text_chars))
+        } else if root.facts.main_text_chars < pack.blank_columns.min_text_chars
+            || (class.window(pack).is_some()
+                && root.facts.main_text_chars < pack.blank_columns.list_min_text_chars)
+        {
+            Some(format!(
+                "无信息，列表为空，正文仅 {} 字",
+                root.facts.main_text_chars
+            ))
         } else {
             None
         };

@@ -14,7 +14,10 @@ use pucha_core::{
     Reachability, ScoringMode, Severity, SiteCrawl, SiteResult, Verdict,
 };
 
-use crate::columns::{classify, columns_at, homepage, norm_url, page_ok, Column, ColumnClass};
+use crate::columns::{
+    classify, columns_at, home_aliases, homepage, norm_url, page_ok, site_pages, Column,
+    ColumnClass,
+};
 use crate::dates::{days_before, months_before, Window};
 use crate::finding::{ev, finding, merge};
 use crate::pack::{BScope, LinkDedupe, RulePack};
@@ -264,7 +267,7 @@ impl Site<'_> {
     }
 
     fn ok_pages(&self) -> impl Iterator<Item = &PageRecord> {
-        self.crawl.pages.iter().filter(|p| page_ok(p))
+        site_pages(self.crawl).into_iter()
     }
 
     fn future_limit(&self) -> NaiveDate {
@@ -627,14 +630,23 @@ impl Site<'_> {
             {
                 continue;
             }
+            let own_page = p.facts.kind == PageKind::Content && p.facts.messages.len() == 1;
             for m in &p.facts.messages {
-                let key = m
-                    .url
-                    .as_deref()
-                    .map(norm_url)
-                    .unwrap_or_else(|| format!("{}|{:?}", m.title, m.asked));
+                // A single message on a content page is that page's message (its detail page).
+                let key = if own_page {
+                    norm_url(&p.url)
+                } else {
+                    m.url
+                        .as_deref()
+                        .map(norm_url)
+                        .unwrap_or_else(|| format!("{}|{:?}", m.title, m.asked))
+                };
                 match by_key.get_mut(&key) {
                     Some((acc, _)) => {
+                        // A list entry (with URL) is more reliable than a detail-page parse.
+                        if m.url.is_some() {
+                            acc.title = m.title.clone();
+                        }
                         acc.asked = acc.asked.or(m.asked);
                         acc.answered = acc.answered.or(m.answered);
                         if m.answered_flag == Some(true) || acc.answered_flag.is_none() {
@@ -642,12 +654,38 @@ impl Site<'_> {
                         }
                     }
                     None => {
-                        by_key.insert(key, (m.clone(), p.url.clone()));
+                        let mut m = m.clone();
+                        if own_page {
+                            m.url = Some(p.url.clone());
+                        }
+                        by_key.insert(key, (m, p.url.clone()));
                     }
                 }
             }
         }
-        by_key.into_values().collect()
+        // Entries without a URL (homepage lists) duplicate a URL entry with the same title and date.
+        let with_url: BTreeSet<(String, Option<NaiveDate>)> = by_key
+            .values()
+            .filter(|(m, _)| m.url.is_some())
+            .map(|(m, _)| (m.title.clone(), m.asked))
+            .collect();
+        let answered: BTreeSet<(String, Option<NaiveDate>)> = by_key
+            .values()
+            .filter(|(m, _)| {
+                m.url.is_none() && (m.answered.is_some() || m.answered_flag == Some(true))
+            })
+            .map(|(m, _)| (m.title.clone(), m.asked))
+            .collect();
+        by_key
+            .into_values()
+            .filter(|(m, _)| m.url.is_some() || !with_url.contains(&(m.title.clone(), m.asked)))
+            .map(|(mut m, p)| {
+                if m.answered_flag != Some(true) && answered.contains(&(m.title.clone(), m.asked)) {
+                    m.answered_flag = Some(true);
+                }
+                (m, p)
+            })
+            .collect()
     }
 
     fn consultation_columns(&self) -> Vec<&Column> {
@@ -978,13 +1016,7 @@ impl Site<'_> {
     /// `ded.broken_links_homepage` / `ded.broken_links_other`. Blocked and NotChecked never count.
     fn broken_links(&self) -> Vec<Finding> {
         let cfg = &self.pack().links;
-        let home_keys: BTreeSet<String> = [
-            norm_url(&self.home.url),
-            norm_url(&self.home.final_url),
-            norm_url(self.crawl.site.url.as_str()),
-        ]
-        .into_iter()
-        .collect();
+        let home_keys = home_aliases(self.crawl);
         let mut home: BTreeMap<String, Evidence> = BTreeMap::new();
         let mut other: BTreeMap<String, Evidence> = BTreeMap::new();
         let mut on_home_targets = BTreeSet::new();
@@ -1004,9 +1036,14 @@ impl Site<'_> {
             }
         }
         for (l, reason) in broken {
-            let page = norm_url(&l.page);
             let target = norm_url(&l.target);
-            let is_home = home_keys.contains(&page);
+            let is_home = home_keys.contains(&norm_url(&l.page));
+            // The homepage under any alias is one page.
+            let page = if is_home {
+                "home".to_string()
+            } else {
+                norm_url(&l.page)
+            };
             let key = match cfg.dedupe {
                 LinkDedupe::PerPage => format!("{page} {target}"),
                 LinkDedupe::PerTarget => target.clone(),

@@ -87,6 +87,8 @@ pub struct LongTermStale {
 pub struct BlankColumns {
     pub veto_count: u32,
     pub min_text_chars: usize,
+    /// A list-type column (one with an update window) with no items and less text than this.
+    pub list_min_text_chars: usize,
     pub placeholders: Vec<String>,
 }
 

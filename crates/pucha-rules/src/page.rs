@@ -65,7 +65,11 @@ pub(crate) fn page_findings(
 ) -> Vec<Finding> {
     let u = url.as_str();
     let mut out = Vec::new();
-    let kind = if is_home { PageKind::Home } else { facts.kind };
+    let kind = match facts.kind {
+        _ if is_home => PageKind::Home,
+        PageKind::Column if !crate::columns::looks_like_column(facts) => PageKind::Other,
+        k => k,
+    };
 
     // Site tags.
     if pack.meta.site_tags_on == SiteTagsOn::All || is_home {
@@ -380,11 +384,22 @@ fn footer_findings(facts: &PageFacts, url: &str, pack: &RulePack, c: &Compiled) 
         (u.contains("jiucuo") || l.text.contains("找错")).then_some((host, u.to_string()))
     });
     let present = f.jiucuo.present || facts.jiucuo_site_code.is_some() || jiucuo_link.is_some();
+    let legacy_ok = !pack.footer.legacy_jiucuo_is_defect
+        && jiucuo_link
+            .as_ref()
+            .is_some_and(|(host, _)| pack.footer.jiucuo_legacy_hosts.iter().any(|h| h == host));
     let mut evs = Vec::new();
     if !present {
         evs.push(ev(url, "网站底部缺少“我为政府网站找错”入口"));
     } else {
         for p in &f.jiucuo.problems {
+            // The analyser flags legacy hosts; the pack decides whether that is a defect.
+            let about_host = ["legacy", "旧", "host", "域名"]
+                .iter()
+                .any(|k| p.contains(k));
+            if legacy_ok && about_host {
+                continue;
+            }
             evs.push(ev(url, format!("“我为政府网站找错”入口不规范：{p}")));
         }
         if let Some((host, link)) = &jiucuo_link {
