@@ -31,6 +31,9 @@ static LABEL: Lazy<Regex> = Lazy::new(|| {
     )
     .expect("regex")
 });
+/// A time of day (`10:10`, `08:51:32`, `09时32分`).
+static TIME: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}秒?)?分?").expect("regex"));
 static STATUS_ANSWERED: &[&str] = &["已回复", "已答复", "已办结", "已反馈", "已处理"];
 static STATUS_OPEN: &[&str] = &[
     "未回复",
@@ -95,9 +98,7 @@ fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
     let after = &page.text[d.end.min(seg.end)..seg.end];
     let before = LABEL.replace(before.trim_end(), "");
     // Allow a time after the date (`2024-09-12 10:10`, `09时32分`).
-    static TIME: Lazy<Regex> =
-        Lazy::new(|| Regex::new(r"^\s*\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}秒?)?分?").expect("regex"));
-    let after = TIME.replace(after, "");
+    let after = TIME.replace_all(after, "");
     title_chars(&before) + title_chars(&after) <= 12
 }
 
@@ -270,7 +271,10 @@ fn make_item(page: &Page, a: NodeRef<'_, Node>, all_dates: &[FoundDate]) -> Opti
     undated.push_str(&page.text[last..info.end]);
     let title = undated
         .split('\n')
-        .map(|l| LABEL.replace(l.trim(), "").trim().to_string())
+        .map(|l| {
+            let l = TIME.replace_all(l, "");
+            LABEL.replace(l.trim(), "").trim().to_string()
+        })
         .max_by_key(|l| title_chars(l))
         .unwrap_or_default();
     const META_WORDS: &[&str] = &[
@@ -329,6 +333,9 @@ fn table_messages(page: &Page, ctx: Option<i32>) -> Vec<Message> {
             .iter()
             .map(|c| page.text_of(c.id()).trim().to_string())
             .collect();
+        if heads.iter().any(|h| !find_dates(h, None).is_empty()) {
+            continue;
+        }
         let Some(asked_col) = heads
             .iter()
             .position(|h| ASKED_LABEL.is_match(h) && h.chars().count() <= 8)
