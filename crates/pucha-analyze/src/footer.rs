@@ -211,7 +211,7 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     let footer_text = if has_anchor(&region) {
         format!("{region}\n{}", scripts.text)
     } else {
-        format!("{}\n{}", anchor_windows(&page.text), scripts.text)
+        format!("{region}\n{}\n{}", anchor_windows(&page.text), scripts.text)
     };
     let raw_all = format!("{raw_html}\n{}", scripts.raw);
 
@@ -458,6 +458,15 @@ fn contact_line(footer_text: &str) -> Option<String> {
     (!pieces.is_empty()).then(|| pieces.join(" "))
 }
 
+/// `s[start..start + len]`, shortened to a char boundary.
+fn window(s: &str, start: usize, len: usize) -> &str {
+    let mut end = (start + len).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(start..end).unwrap_or("")
+}
+
 const LEGACY_JIUCUO: &[&str] = &[
     "pucha.kaipuyun.cn",
     "zfwzzc.www.gov.cn",
@@ -516,11 +525,10 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         value = crate::page::resolve(&page.base, raw).map(|_| raw.to_string());
     } else if raw_all.contains("_span_jiucuo") || raw_all.contains("政府网站找错") {
         present = true;
-    } else if let Some(c) = raw_all.match_indices("jiucuo").find_map(|(i, _)| {
-        LINK_CALL
-            .captures(&raw_all[i..(i + 300).min(raw_all.len())])
-            .filter(|_| raw_all.is_char_boundary((i + 300).min(raw_all.len())))
-    }) {
+    } else if let Some(c) = raw_all
+        .match_indices("jiucuo")
+        .find_map(|(i, _)| LINK_CALL.captures(window(raw_all, i, 300)))
+    {
         // `<div class="jiucuo"><img onclick="Link('3702000025')">`
         present = true;
         code = Some(c[1].to_string());
@@ -539,7 +547,9 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
     }
     if code.is_none() && present {
         if let Some(i) = raw_all.find("_span_jiucuo") {
-            code = LINK_CALL.captures(&raw_all[i..]).map(|c| c[1].to_string());
+            code = LINK_CALL
+                .captures(window(raw_all, i, 600))
+                .map(|c| c[1].to_string());
         }
     }
     if !present {

@@ -99,7 +99,10 @@ fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
     let before = LABEL.replace(before.trim_end(), "");
     // Allow a time after the date (`2024-09-12 10:10`, `09时32分`).
     let after = TIME.replace_all(after, "");
-    title_chars(&before) + title_chars(&after) <= 12
+    let sentence = after
+        .trim_start()
+        .starts_with(['，', ',', '。', '；', '、']);
+    !sentence && title_chars(&before) + title_chars(&after) <= 8
 }
 
 /// Finds the dated list items of a page. `dates` are the dates of `page.text`.

@@ -283,6 +283,10 @@ impl Page {
                         stack.pop();
                         if let Some((id, start, region)) = pending.pop() {
                             debug_assert_eq!(id, node.id());
+                            let hidden = stack.last().is_some_and(|s| s.1);
+                            if !hidden {
+                                self.title_date(el, id, start, region, &mut text);
+                            }
                             self.elems.insert(
                                 id,
                                 ElemInfo {
@@ -330,6 +334,39 @@ impl Page {
         for (i, t) in fills {
             self.links[i].link.text = t;
         }
+    }
+
+    /// A date written only in a `title` attribute (`<span title="2019-08-30">`, a link whose
+    /// title carries its date) is appended to the text so lists see it.
+    fn title_date(
+        &mut self,
+        el: &Element,
+        id: NodeId,
+        start: usize,
+        region: Region,
+        text: &mut String,
+    ) {
+        let Some(title) = el.attr("title") else {
+            return;
+        };
+        if !title.bytes().any(|b| b.is_ascii_digit()) && !title.contains('０') {
+            return;
+        }
+        let Some(found) = crate::dates::find_dates(title, None).into_iter().next() else {
+            return;
+        };
+        if !crate::dates::find_dates(&text[start..], None).is_empty() {
+            return;
+        }
+        text.push(' ');
+        let s = text.len();
+        text.push_str(&title[found.start..found.end]);
+        self.segs.push(Seg {
+            node: id,
+            start: s,
+            end: text.len(),
+            region,
+        });
     }
 
     fn collect_link(&mut self, node: NodeId, el: &Element, region: Region) {
