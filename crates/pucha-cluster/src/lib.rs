@@ -5,11 +5,21 @@
 //! distributed mode plugs in RabbitMQ and Redis. The loops do not know which.
 
 // pub mod checker; (enabled once pucha-crawl and pucha-rules land)
+pub mod amqp;
 pub mod coordinator;
+pub mod drill;
 pub mod embedded;
 pub mod error;
+pub mod file_store;
 pub mod queue;
+pub mod redis_store;
 pub mod store;
 pub mod worker;
 
+pub use amqp::{AmqpConfig, AmqpQueue};
 pub use error::{QueueError, StoreError};
+pub use file_store::{open_store, open_store_with_prefix, FileStore};
+pub use redis_store::RedisStore;
+
+/// Default name prefix: RabbitMQ queues are `pucha.jobs…`, Redis keys `pucha:…`.
+pub const DEFAULT_PREFIX: &str = "pucha";

@@ -56,6 +56,13 @@ impl Delivery {
 pub trait JobQueue: Send + Sync {
     /// Publishes a job; returns once the queue holds it durably (publisher confirm).
     async fn publish(&self, job: &Job) -> Result<(), QueueError>;
+    /// Publishes a batch; returns once every job is held durably. Backends may pipeline it.
+    async fn publish_many(&self, jobs: &[Job]) -> Result<(), QueueError> {
+        for job in jobs {
+            self.publish(job).await?;
+        }
+        Ok(())
+    }
     /// Publishes a job that becomes visible after `delay` (retry with backoff).
     async fn publish_delayed(&self, job: &Job, delay: Duration) -> Result<(), QueueError>;
     /// Waits for the next job; `None` once the queue is closed for this consumer.

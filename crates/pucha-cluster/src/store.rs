@@ -38,9 +38,39 @@ pub trait ResultStore: Send + Sync {
         holder: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError>;
-    async fn release_lease(&self, run_id: &str, site_key: &str) -> Result<(), StoreError>;
+    /// Drops the lease of a job if `holder` still holds it (a lease taken over by another
+    /// worker after it expired is left alone).
+    async fn release_lease(
+        &self,
+        run_id: &str,
+        site_key: &str,
+        holder: &str,
+    ) -> Result<(), StoreError>;
     /// Whether some worker holds a live lease on the job.
     async fn is_leased(&self, run_id: &str, site_key: &str) -> Result<bool, StoreError>;
+    /// Counts one more time a worker started the job and returns the count so far (guards
+    /// against a job that kills its worker every time, which would otherwise loop forever).
+    async fn count_take(&self, run_id: &str, site_key: &str) -> Result<u32, StoreError>;
+
+    /// Number of sites that have a result (cheaper than [`ResultStore::done_keys`]).
+    async fn result_count(&self, run_id: &str) -> Result<usize, StoreError> {
+        Ok(self.done_keys(run_id).await?.len())
+    }
+
+    /// One batch of results: start with cursor 0, stop when the returned cursor is 0.
+    /// Lets callers aggregate a large run without holding every result at once.
+    async fn scan_results(
+        &self,
+        run_id: &str,
+        cursor: u64,
+        count: usize,
+    ) -> Result<(u64, Vec<SiteResult>), StoreError> {
+        let all = self.results(run_id).await?;
+        let start = (cursor as usize).min(all.len());
+        let end = start.saturating_add(count.max(1)).min(all.len());
+        let next = if end >= all.len() { 0 } else { end as u64 };
+        Ok((next, all[start..end].to_vec()))
+    }
 
     /// The run's report built from what is stored, or `None` when the run is unknown.
     async fn load_report(&self, run_id: &str) -> Result<Option<Report>, StoreError> {
@@ -58,6 +88,7 @@ struct MemRun {
     sites: Vec<Site>,
     results: BTreeMap<String, SiteResult>,
     leases: HashMap<String, (String, Instant)>,
+    takes: HashMap<String, u32>,
 }
 
 /// The in-process store of embedded mode.
@@ -166,12 +197,27 @@ impl ResultStore for MemStore {
         }
     }
 
-    async fn release_lease(&self, run_id: &str, site_key: &str) -> Result<(), StoreError> {
+    async fn release_lease(
+        &self,
+        run_id: &str,
+        site_key: &str,
+        holder: &str,
+    ) -> Result<(), StoreError> {
         let mut g = self.runs.lock().expect("store lock");
         if let Some(r) = g.get_mut(run_id) {
-            r.leases.remove(site_key);
+            if r.leases.get(site_key).is_some_and(|(h, _)| h == holder) {
+                r.leases.remove(site_key);
+            }
         }
         Ok(())
+    }
+
+    async fn count_take(&self, run_id: &str, site_key: &str) -> Result<u32, StoreError> {
+        let mut g = self.runs.lock().expect("store lock");
+        let r = g.entry(run_id.to_string()).or_default();
+        let n = r.takes.entry(site_key.to_string()).or_insert(0);
+        *n += 1;
+        Ok(*n)
     }
 
     async fn is_leased(&self, run_id: &str, site_key: &str) -> Result<bool, StoreError> {
@@ -179,5 +225,63 @@ impl ResultStore for MemStore {
         Ok(g.get(run_id)
             .and_then(|r| r.leases.get(site_key))
             .is_some_and(|(_, until)| *until > Instant::now()))
+    }
+}
+
+/// Checks that a run id is safe as a file name and inside a Redis key:
+/// 1–100 characters of ASCII letters, digits, `.`, `_` and `-`, not starting with a dot.
+pub fn validate_run_id(run_id: &str) -> Result<(), StoreError> {
+    let ok = !run_id.is_empty()
+        && run_id.len() <= 100
+        && !run_id.starts_with('.')
+        && run_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Other(format!(
+            "invalid run id {run_id:?}: use letters, digits, '.', '_' and '-'"
+        )))
+    }
+}
+
+/// A URL with its password (if any) replaced by `***`, for logs and error messages.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "<unparsable url>".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(
+            redact_url("redis://:s3cret@10.0.0.5:6379/0"),
+            "redis://:***@10.0.0.5:6379/0"
+        );
+        assert_eq!(
+            redact_url("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            "amqp://guest:***@127.0.0.1:5672/%2f"
+        );
+        assert_eq!(redact_url("redis://127.0.0.1/"), "redis://127.0.0.1/");
+        assert!(!redact_url("redis://u:pw@").contains("pw"));
+    }
+
+    #[test]
+    fn run_ids_are_safe_path_and_key_parts() {
+        assert!(validate_run_id("2024Q4-city").is_ok());
+        for bad in ["", "../x", "a/b", ".hidden", "a b", "a:b"] {
+            assert!(validate_run_id(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The worker loop: take a job, hold its lease, check the site, store the result, and
 //! only then acknowledge. Written once for every queue and store backend.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use async_trait::async_trait;
 use pucha_core::{Job, SiteResult};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn, Instrument};
+use tracing::{debug, info, warn, Instrument};
 
 use crate::queue::{Delivery, JobQueue};
 use crate::store::ResultStore;
@@ -31,6 +32,9 @@ pub struct WorkerConfig {
     pub concurrency: usize,
     /// Attempts before a job is dead-lettered and recorded as verdict "error".
     pub max_attempts: u32,
+    /// Times a job may be started in all (attempts plus restarts after a worker died
+    /// mid-job) before it is treated as poison.
+    pub max_takes: u32,
     /// Backoff before the first retry; doubles with each attempt.
     pub retry_backoff: Duration,
     /// Lease time-to-live; renewed every third of it while the job runs.
@@ -46,6 +50,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             concurrency: 8,
             max_attempts: 3,
+            max_takes: 6,
             retry_backoff: Duration::from_secs(5),
             lease_ttl: Duration::from_secs(60),
             holder: format!("worker-{}", std::process::id()),
@@ -108,6 +113,27 @@ pub async fn run_worker(
     Ok(())
 }
 
+/// Distinguishes the leases of one worker's jobs (a redelivered copy of a job this same
+/// worker is still running must not renew that job's lease as if it were its own).
+static LEASE_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Waits a little before handing a job back when the store is unreachable (no hot loop).
+async fn pause(cancel: &CancellationToken) {
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+    }
+}
+
 async fn handle(
     delivery: Delivery,
     queue: Arc<dyn JobQueue>,
@@ -118,81 +144,149 @@ async fn handle(
 ) {
     let job = delivery.job.clone();
     let key = job.site.key();
-    // A redelivered job whose result is already stored: nothing to redo.
-    if delivery.redelivered && matches!(store.has_result(&job.run_id, &key).await, Ok(true)) {
-        let _ = delivery.ack().await;
+    if delivery.redelivered {
+        debug!("redelivered job");
+    }
+    // Already done (a duplicate publish, or a redelivery after the result was stored).
+    match store.has_result(&job.run_id, &key).await {
+        Ok(true) => {
+            debug!("site already has a result; dropping the duplicate job");
+            settle(delivery.ack().await, "ack");
+            return;
+        }
+        Ok(false) => {}
+        Err(e) => {
+            warn!(error = %e, "cannot reach the store; the job goes back to the queue");
+            pause(&cancel).await;
+            settle(delivery.requeue().await, "requeue");
+            return;
+        }
+    }
+    let holder = format!(
+        "{}#{}",
+        cfg.holder,
+        LEASE_SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    match store.lease(&job.run_id, &key, &holder, cfg.lease_ttl).await {
+        Ok(true) => {}
+        Ok(false) => {
+            // Another live worker is checking this site (e.g. the broker redelivered the
+            // job after a consumer timeout closed that worker's channel). Look again once
+            // its lease could have run out: by then there is a result, or the lease expired
+            // because that worker died and this job takes over.
+            info!("site is leased by another worker; parking the job");
+            match queue.publish_delayed(&job, cfg.lease_ttl).await {
+                Ok(()) => settle(delivery.ack().await, "ack"),
+                Err(_) => {
+                    pause(&cancel).await;
+                    settle(delivery.requeue().await, "requeue");
+                }
+            }
+            return;
+        }
+        Err(e) => {
+            warn!(error = %e, "cannot take the lease; the job goes back to the queue");
+            pause(&cancel).await;
+            settle(delivery.requeue().await, "requeue");
+            return;
+        }
+    }
+    // A job that keeps killing its worker is poison: give up on it after a few takes.
+    let takes = store.count_take(&job.run_id, &key).await.unwrap_or(1);
+    if takes > cfg.max_takes {
+        let reason = format!("the check was started {takes} times without finishing");
+        give_up(delivery, &store, &job, &holder, reason).await;
         return;
     }
-    let _ = store
-        .lease(&job.run_id, &key, &cfg.holder, cfg.lease_ttl)
-        .await;
+    // Both tasks die with this future (a cancelled job must not keep renewing its lease).
     let heartbeat = {
-        let (store, job, holder, ttl) = (
-            store.clone(),
-            job.clone(),
-            cfg.holder.clone(),
-            cfg.lease_ttl,
-        );
-        tokio::spawn(async move {
+        let (store, job, holder, ttl) = (store.clone(), job.clone(), holder.clone(), cfg.lease_ttl);
+        AbortOnDrop(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(ttl / 3).await;
-                let _ = store
+                match store
                     .lease(&job.run_id, &job.site.key(), &holder, ttl)
-                    .await;
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        warn!("lease lost to another worker; the result is stored either way")
+                    }
+                    Err(e) => warn!(error = %e, "cannot renew the lease"),
+                }
             }
-        })
+        }))
     };
+    let started = std::time::Instant::now();
     let mut work = {
         let (p, job) = (processor.clone(), job.clone());
-        tokio::spawn(async move { p.process(&job).await })
+        AbortOnDrop(tokio::spawn(async move { p.process(&job).await }))
     };
     let outcome = tokio::select! {
-        r = &mut work => r.map_err(|e| ProcessError(format!("the check panicked: {e}"))).and_then(|r| r),
+        r = &mut work.0 => r.map_err(|e| ProcessError(format!("the check panicked: {e}"))).and_then(|r| r),
         _ = cancel.cancelled() => {
-            work.abort();
-            heartbeat.abort();
-            let _ = store.release_lease(&job.run_id, &key).await;
-            let _ = delivery.requeue().await;
+            drop((work, heartbeat));
+            let _ = store.release_lease(&job.run_id, &key, &holder).await;
+            settle(delivery.requeue().await, "requeue");
+            info!("grace period over; job handed back");
             return;
         }
     };
-    heartbeat.abort();
+    drop(heartbeat);
     match outcome {
         Ok(result) => {
             if let Err(e) = store.put_result(&job.run_id, &result).await {
                 // Not stored: hand the job back so it is not lost.
                 warn!(error = %e, "cannot store the result; the job goes back to the queue");
-                let _ = delivery.requeue().await;
+                let _ = store.release_lease(&job.run_id, &key, &holder).await;
+                settle(delivery.requeue().await, "requeue");
                 return;
             }
-            let _ = store.release_lease(&job.run_id, &key).await;
-            let _ = delivery.ack().await;
+            let _ = store.release_lease(&job.run_id, &key, &holder).await;
+            settle(delivery.ack().await, "ack");
+            info!(verdict = ?result.verdict, elapsed = ?started.elapsed(), "site checked");
         }
         Err(e) if job.attempt < cfg.max_attempts => {
             let backoff = cfg.retry_backoff * 2u32.saturating_pow(job.attempt - 1);
             warn!(attempt = job.attempt, error = %e, ?backoff, "job failed; retrying later");
             let mut next = job.clone();
             next.attempt += 1;
+            let _ = store.release_lease(&job.run_id, &key, &holder).await;
             match queue.publish_delayed(&next, backoff).await {
-                Ok(()) => {
-                    let _ = delivery.ack().await;
-                }
-                Err(_) => {
-                    let _ = delivery.requeue().await;
-                }
+                Ok(()) => settle(delivery.ack().await, "ack"),
+                Err(_) => settle(delivery.requeue().await, "requeue"),
             }
-            let _ = store.release_lease(&job.run_id, &key).await;
         }
         Err(e) => {
-            warn!(attempt = job.attempt, error = %e, "job failed for good; dead-lettered");
             let reason = format!("failed {} times: {e}", job.attempt);
-            let result = SiteResult::error(job.site.clone(), reason.clone(), job.attempt);
-            if store.put_result(&job.run_id, &result).await.is_ok() {
-                let _ = delivery.dead_letter(&reason).await;
-            } else {
-                let _ = delivery.requeue().await;
-            }
-            let _ = store.release_lease(&job.run_id, &key).await;
+            give_up(delivery, &store, &job, &holder, reason).await;
         }
+    }
+}
+
+/// Records the site as verdict "error" and moves the job to the dead-letter queue.
+async fn give_up(
+    delivery: Delivery,
+    store: &Arc<dyn ResultStore>,
+    job: &Job,
+    holder: &str,
+    reason: String,
+) {
+    warn!(attempt = job.attempt, %reason, "job failed for good; dead-lettered");
+    let key = job.site.key();
+    let result = SiteResult::error(job.site.clone(), reason.clone(), job.attempt);
+    if store.put_result(&job.run_id, &result).await.is_ok() {
+        settle(delivery.dead_letter(&reason).await, "dead-letter");
+    } else {
+        settle(delivery.requeue().await, "requeue");
+    }
+    let _ = store.release_lease(&job.run_id, &key, holder).await;
+}
+
+/// Settling fails when the delivery's channel died meanwhile; the broker then redelivers
+/// the job, and the stored result (or the lease) makes the redelivery a no-op.
+fn settle(r: Result<(), crate::QueueError>, what: &str) {
+    if let Err(e) = r {
+        debug!(error = %e, "could not {what} the delivery");
     }
 }
