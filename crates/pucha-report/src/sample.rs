@@ -257,9 +257,19 @@ pub fn seed_failures() -> Vec<(usize, Vec<(&'static str, u32)>)> {
 /// The seed census as of 2019-09-30: 53 sites, 18 failing, some passed sites with
 /// non-vetoing problems (broken links, footer items) so that 二、主要问题 has them too.
 pub fn seed_census() -> Report {
-    let sites = seed_sites();
-    let failures = seed_failures();
-    let results = sites
+    census(
+        run(
+            "2019q3",
+            NaiveDate::from_ymd_opt(2019, 9, 30).expect("date"),
+        ),
+        &seed_failures(),
+    )
+}
+
+/// A census of the seed sites where `failures` (site index → vetoes) fail; every 7th site has
+/// broken homepage links and every 11th lacks the 公安机关备案标识, whatever its verdict.
+fn census(run: Run, failures: &[(usize, Vec<(&'static str, u32)>)]) -> Report {
+    let results = seed_sites()
         .into_iter()
         .enumerate()
         .map(|(i, s)| {
@@ -279,20 +289,13 @@ pub fn seed_census() -> Report {
             result(s, fs)
         })
         .collect();
-    Report::new(
-        run(
-            "2019q3",
-            NaiveDate::from_ymd_opt(2019, 9, 30).expect("date"),
-        ),
-        results,
-    )
+    Report::new(run, results)
 }
 
 /// The quarter before the seed census (as of 2019-06-30), for re-check and trend tests:
 /// site 1 had 6 blank columns (fixed since), site 5 passed (its stale columns are new),
 /// site 8 had 9 blank columns (still open, now 7); everything else as in the seed census.
 pub fn previous_census() -> Report {
-    let sites = seed_sites();
     let mut failures = seed_failures();
     failures.retain(|(i, _)| *i != 5);
     for (i, v) in failures.iter_mut() {
@@ -301,23 +304,11 @@ pub fn previous_census() -> Report {
         }
     }
     failures.push((1, vec![(r::VETO_BLANK_COLUMNS, 6)]));
-    let results = sites
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let fs = failures
-                .iter()
-                .find(|(k, _)| *k == i)
-                .map(|(_, v)| v.iter().map(|(rule, n)| finding(&s, rule, *n)).collect())
-                .unwrap_or_default();
-            result(s, fs)
-        })
-        .collect();
-    Report::new(
+    census(
         run(
             "2019q2",
             NaiveDate::from_ymd_opt(2019, 6, 30).expect("date"),
         ),
-        results,
+        &failures,
     )
 }

@@ -79,6 +79,14 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
         expected.iter().map(|r| r.name.clone()).collect::<Vec<_>>()
     );
 
+    // The HTML page: key figures, the annex, the trend chart, no external assets.
+    let html = std::fs::read_to_string(&w.notice_html).unwrap();
+    assert!(html.contains("id=\"fig-pass-rate\">35/53 = 66.04%<"));
+    assert!(html.contains("id=\"fig-problem-sites\">18<"));
+    assert!(html.contains("<svg id=\"trend-chart\""));
+    assert_eq!(html.matches("<details class=\"site").count(), 53);
+    assert!(!html.contains("<link") && !html.contains("src=\"http"));
+
     // The notice carries the re-check against the previous quarter.
     let md = std::fs::read_to_string(&w.notice_md).unwrap();
     assert!(md.contains("三、整改复查情况"), "{md}");
