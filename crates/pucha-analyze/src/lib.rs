@@ -267,12 +267,17 @@ fn published(
     url_date: Option<NaiveDate>,
     meta_pub: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
+    let mut ranges: Vec<(usize, usize)> = items
+        .iter()
+        .filter_map(|it| page.info(it.node).map(|i| (i.start, i.end)))
+        .collect();
+    ranges.sort_unstable();
+    // Items do not overlap, so the candidate is the last range starting at or before pos.
     let in_item = |pos: usize| {
-        items.iter().any(|it| {
-            page.info(it.node)
-                .is_some_and(|i| i.start <= pos && pos < i.end)
-        })
+        let k = ranges.partition_point(|r| r.0 <= pos);
+        k > 0 && pos < ranges[k - 1].1
     };
+
     let mut best: Option<(u8, NaiveDate)> = None;
     let mut unlabelled: Option<NaiveDate> = None;
     for d in dates.iter().filter(|d| d.has_year) {

@@ -7,7 +7,7 @@
 //! date line, a header's "今天" date and info-box stamps are not repeated item shapes,
 //! and rows of one repeated label (`作出处罚决定的日期`) have identical titles.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use ego_tree::{NodeId, NodeRef};
@@ -54,12 +54,9 @@ pub(crate) struct Item {
     pub dates: Vec<FoundDate>,
 }
 
-fn signature(n: NodeRef<'_, Node>) -> Option<(String, String)> {
+fn signature<'a>(n: NodeRef<'a, Node>) -> Option<(&'a str, &'a str)> {
     let el = n.value().as_element()?;
-    Some((
-        el.name().to_string(),
-        el.attr("class").unwrap_or("").trim().to_string(),
-    ))
+    Some((el.name(), el.attr("class").unwrap_or("").trim()))
 }
 
 fn element_children(n: NodeRef<'_, Node>) -> impl Iterator<Item = NodeRef<'_, Node>> {
@@ -124,6 +121,9 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
     };
     let mut seen: HashSet<NodeId> = HashSet::new();
     let mut items: Vec<Item> = Vec::new();
+    // (parent, tag, class) -> how many such children hold a date; computed once per group
+    // so long lists stay linear.
+    let mut groups: HashMap<(NodeId, &str, &str), usize> = HashMap::new();
     for d in &candidates {
         let Some(seg_node) = page.node_at(d.start) else {
             continue;
@@ -134,30 +134,32 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
         let mut cur = text_node.parent();
         for _ in 0..MAX_CLIMB {
             let Some(a) = cur else { break };
+            if seen.contains(&a.id()) {
+                break;
+            }
             let Some(info) = page.info(a.id()) else { break };
             if info.end - info.start > MAX_ITEM_TEXT {
                 break;
             }
             let Some(parent) = a.parent() else { break };
-            let sig = signature(a);
-            if sig
-                .as_ref()
-                .is_some_and(|s| matches!(s.0.as_str(), "body" | "html"))
-            {
+            let Some(sig) = signature(a) else { break };
+            if matches!(sig.0, "body" | "html") {
                 break;
             }
-            let same: Vec<NodeRef<'_, Node>> = element_children(parent)
-                .filter(|s| signature(*s) == sig && has_date(s.id()))
-                .collect();
-            let name = sig.as_ref().map_or("", |s| s.0.as_str());
-            let single_ok = same.len() == 1
-                && matches!(name, "li" | "tr" | "dd" | "tbody")
+            let same = *groups
+                .entry((parent.id(), sig.0, sig.1))
+                .or_insert_with(|| {
+                    element_children(parent)
+                        .filter(|s| signature(*s) == Some(sig) && has_date(s.id()))
+                        .count()
+                });
+            let single_ok = same == 1
+                && matches!(sig.0, "li" | "tr" | "dd" | "tbody")
                 && link_title(page, a).is_some();
-            if same.len() >= 2 || single_ok {
+            if same >= 2 || single_ok {
                 if let Some(it) = make_item(page, a, dates) {
-                    if seen.insert(a.id()) {
-                        items.push(it);
-                    }
+                    seen.insert(a.id());
+                    items.push(it);
                     break;
                 }
             }
@@ -165,7 +167,7 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
         }
     }
     // A group of rows with one repeated title is a form's field rows, not a list.
-    let mut by_parent: std::collections::HashMap<Option<NodeId>, Vec<usize>> = Default::default();
+    let mut by_parent: HashMap<Option<NodeId>, Vec<usize>> = HashMap::new();
     for (i, it) in items.iter().enumerate() {
         let p = page
             .html
@@ -230,9 +232,10 @@ fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<Strin
 
 fn make_item(page: &Page, a: NodeRef<'_, Node>, all_dates: &[FoundDate]) -> Option<Item> {
     let info = page.info(a.id())?;
-    let dates: Vec<FoundDate> = all_dates
+    let from = all_dates.partition_point(|d| d.start < info.start);
+    let dates: Vec<FoundDate> = all_dates[from..]
         .iter()
-        .filter(|d| d.start >= info.start && d.end <= info.end)
+        .take_while(|d| d.end <= info.end)
         .copied()
         .collect();
     let first = *dates.first()?;
