@@ -101,6 +101,7 @@ struct Inner {
     url_redacted: String,
     link: tokio::sync::Mutex<Option<Link>>,
     generations: std::sync::atomic::AtomicU64,
+    consumer_restarts: std::sync::atomic::AtomicU64,
     consumer: tokio::sync::Mutex<Option<(Channel, Consumer)>>,
     closed: CancellationToken,
     /// Retry queues declared on the current connection generation.
@@ -137,6 +138,7 @@ impl AmqpQueue {
                 cfg,
                 link: tokio::sync::Mutex::new(None),
                 generations: Default::default(),
+                consumer_restarts: Default::default(),
                 consumer: tokio::sync::Mutex::new(None),
                 closed: CancellationToken::new(),
                 retry_declared: Mutex::new(HashSet::new()),
@@ -234,7 +236,17 @@ impl AmqpQueue {
         }
     }
 
-    async fn message_count(&self, queue: &str) -> Result<u64, QueueError> {
+    /// Times the consumer channel was lost and consuming started again (a consumer
+    /// timeout, a forced close, a broker restart).
+    pub fn consumer_restarts(&self) -> u64 {
+        self.inner
+            .consumer_restarts
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Messages ready in one of this prefix's queues, e.g. [`AmqpConfig::retry_queue`]
+    /// (an error when the queue does not exist).
+    pub async fn message_count(&self, queue: &str) -> Result<u64, QueueError> {
         let link = self.link(self.inner.cfg.publish_patience).await?;
         let ch = link.conn.create_channel().await.map_err(amqp_err)?;
         let q = ch
@@ -422,6 +434,12 @@ impl AmqpQueue {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    fn count_restart(&self) {
+        self.inner
+            .consumer_restarts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     async fn consumer(&self) -> Result<(), QueueError> {
@@ -676,10 +694,12 @@ impl JobQueue for AmqpQueue {
                 },
                 Some(Err(e)) => {
                     warn!(error = %e, "consumer channel failed; consuming again");
+                    self.count_restart();
                     *guard = None;
                 }
                 None => {
                     debug!("consumer ended; consuming again");
+                    self.count_restart();
                     *guard = None;
                     drop(guard);
                     tokio::time::sleep(Duration::from_millis(100)).await;
