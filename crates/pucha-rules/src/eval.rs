@@ -41,9 +41,6 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
     let pack = ctx.pack;
     let mut findings: Vec<Finding> = Vec::new();
     let availability = availability(crawl, ctx);
-    let unreachable_veto = availability
-        .iter()
-        .any(|f| f.rule == ids::VETO_SITE_UNREACHABLE && f.triggered);
     findings.extend(availability);
 
     let home = homepage(crawl).filter(|h| page_ok(h));
@@ -113,7 +110,6 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
     } else {
         (Verdict::Pass, None)
     };
-    let _ = unreachable_veto;
 
     SiteResult {
         site: crawl.site.clone(),
@@ -737,36 +733,35 @@ impl Site<'_> {
             }
             let url = m.url.clone().unwrap_or_else(|| page.clone());
             match m.answered {
-                None if m.answered_flag != Some(true) => {
-                    if asked < overdue {
-                        evidence.push(Evidence {
-                            date: Some(asked),
-                            snippet: Some(m.title.clone()),
-                            ..ev(
-                                &url,
-                                format!(
-                                    "留言时间 {asked}，至 {as_of} 已 {} 天未答复",
-                                    (as_of - asked).num_days()
-                                ),
-                            )
-                        });
-                    }
+                None if m.answered_flag != Some(true) && asked < overdue => {
+                    evidence.push(Evidence {
+                        date: Some(asked),
+                        snippet: Some(m.title.clone()),
+                        ..ev(
+                            &url,
+                            format!(
+                                "留言时间 {asked}，至 {as_of} 已 {} 天未答复",
+                                (as_of - asked).num_days()
+                            ),
+                        )
+                    });
                 }
-                Some(ans) if cfg.late_reply_counts => {
-                    if asked < months_before(ans, cfg.max_unanswered_months) {
-                        late += 1;
-                        evidence.push(Evidence {
-                            date: Some(asked),
-                            snippet: Some(m.title.clone()),
-                            ..ev(
-                                &url,
-                                format!(
-                                    "留言时间 {asked}，答复时间 {ans}，超过 {} 个月才答复",
-                                    cfg.max_unanswered_months
-                                ),
-                            )
-                        });
-                    }
+                Some(ans)
+                    if cfg.late_reply_counts
+                        && asked < months_before(ans, cfg.max_unanswered_months) =>
+                {
+                    late += 1;
+                    evidence.push(Evidence {
+                        date: Some(asked),
+                        snippet: Some(m.title.clone()),
+                        ..ev(
+                            &url,
+                            format!(
+                                "留言时间 {asked}，答复时间 {ans}，超过 {} 个月才答复",
+                                cfg.max_unanswered_months
+                            ),
+                        )
+                    });
                 }
                 _ => {}
             }
@@ -849,14 +844,7 @@ impl Site<'_> {
     }
 
     fn no_service_function(&self) -> bool {
-        let site = &self.crawl.site;
-        let key = site.key();
-        self.pack().services.no_service_sites.iter().any(|s| {
-            let s = s.trim();
-            s.trim_end_matches('/') == key
-                || site.site_code.as_deref() == Some(s)
-                || url::Url::parse(s).is_ok_and(|u| pucha_core::site_key(&u) == key)
-        })
+        crate::score::no_service_site(self.crawl, self.pack())
     }
 
     /// `veto.no_online_service`, `veto.service_guide_elements_missing`, `ded.service_guide_quality`.

@@ -73,14 +73,8 @@ pub fn score(findings: &mut [Finding], crawl: &SiteCrawl, pack: &RulePack) -> f6
     }
     let deducted: f64 = by_group.values().sum();
     let part2 = if no_service {
-        let service = s.groups.get("service").copied().unwrap_or(0.0);
-        let non_service_deducted: f64 = by_group
-            .iter()
-            .filter(|(g, _)| g.as_str() != "service")
-            .map(|(_, v)| v)
-            .sum();
-        let _ = service;
-        (s.no_service_base - non_service_deducted).max(0.0) * s.no_service_scale
+        // Service items were skipped above: everything deducted is from the other 75 points.
+        (s.no_service_base - deducted).max(0.0) * s.no_service_scale
     } else {
         (s.deduction_total - deducted).max(0.0)
     };

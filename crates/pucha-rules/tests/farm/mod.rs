@@ -522,7 +522,17 @@ impl Farm {
             };
             let body = std::fs::read(&file).expect("read page");
             let ct = self.content_type(site, &url);
-            let facts = pucha_analyze::analyze(&body, &url, ct.as_deref());
+            // A panic in the analyser is reported, and the page skipped, rather than ending the run.
+            let facts = match std::panic::catch_unwind(|| {
+                pucha_analyze::analyze(&body, &url, ct.as_deref())
+            }) {
+                Ok(f) => f,
+                Err(_) => {
+                    eprintln!("pucha_analyze::analyze panicked on {url}; page skipped");
+                    crawl.stats.pages_failed += 1;
+                    continue;
+                }
+            };
             for l in &facts.links {
                 let Some(t) = l.url.as_deref().and_then(|u| Url::parse(u).ok()) else {
                     continue;
