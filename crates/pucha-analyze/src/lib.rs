@@ -177,7 +177,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         messages,
         service_guide: guide::service_guide(&page),
         has_search,
-        breadcrumb: breadcrumb(&page.text),
+        breadcrumb: breadcrumb(&page),
         body_text,
         soft_404,
     }
@@ -355,7 +355,13 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
         let path = url::Url::parse(u)
             .map(|p| p.path().to_string())
             .unwrap_or_default();
-        if (WORDS.contains(&t) || in_pager || PAGED.is_match(&path))
+        // `index_2.html` next to the current page (not a menu link to another column).
+        let dir = |p: &str| {
+            p.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        };
+        let sibling = dir(&path) == dir(page.base.path()) && !l.link.in_nav && !l.link.in_footer;
+        if (WORDS.contains(&t) || in_pager || (sibling && PAGED.is_match(&path)))
             && *u != self_url
             && !out.contains(u)
         {
@@ -377,30 +383,59 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
     out
 }
 
-fn breadcrumb(text: &str) -> Vec<String> {
+/// The column path after a 当前位置 label: the text that follows the label inside the
+/// smallest element holding more than the label (breadcrumbs are often one `<li>` each).
+fn breadcrumb(page: &Page) -> Vec<String> {
     static LABEL: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?:当前位置|您的位置|你的位置|所在位置|当前的位置|您现在的位置|你现在的位置)(?:是)?\s*[:：]?").expect("regex")
+        Regex::new(r"(?:当前位置|您的位置|你的位置|所在位置|当前的位置|您现在的位置|你现在的位置|您当前的位置)(?:是)?\s*[:：]?")
+            .expect("regex")
     });
     static SEP: Lazy<Regex> =
-        Lazy::new(|| Regex::new(r"\s*(?:>>|>|»|›|→|/|＞|》)\s*").expect("regex"));
-    let Some(m) = LABEL.find(text) else {
-        return Vec::new();
-    };
-    let rest = &text[m.end()..];
-    let mut lines = rest.split('\n').map(str::trim).filter(|l| !l.is_empty());
-    let Some(line) = lines.next() else {
-        return Vec::new();
-    };
-    let parts: Vec<String> = if SEP.is_match(line) {
-        SEP.split(line)
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
+        Lazy::new(|| Regex::new(r"\s*(?:>>|>|»|›|→|/|＞|》|\n)\s*").expect("regex"));
+    let text = &page.text;
+    for m in LABEL.find_iter(text) {
+        let Some(node) = page
+            .node_at(m.start())
+            .and_then(|id| page.html.tree.get(id))
+        else {
+            continue;
+        };
+        let mut end = m.end();
+        let mut cur = node.parent();
+        for _ in 0..4 {
+            let Some(el) = cur else { break };
+            let Some(info) = page.info(el.id()) else {
+                break;
+            };
+            end = info.end;
+            let is_li = el.value().as_element().is_some_and(|e| e.name() == "li");
+            if !is_li
+                && text
+                    .get(m.end()..info.end)
+                    .is_some_and(|t| t.chars().any(char::is_alphanumeric))
+            {
+                break;
+            }
+            cur = el.parent();
+        }
+        let tail = text.get(m.end()..end.max(m.end())).unwrap_or("");
+        let parts: Vec<String> = SEP
+            .split(tail)
+            .map(|p| p.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：')))
+            .filter(|p| !p.is_empty() && !LABEL.is_match(p))
+            .take(12)
             .map(str::to_string)
-            .collect()
-    } else {
-        line.split_whitespace().map(str::to_string).collect()
-    };
-    parts.into_iter().take(12).collect()
+            .collect();
+        let parts = if parts.len() == 1 && parts[0].contains(' ') {
+            parts[0].split_whitespace().map(str::to_string).collect()
+        } else {
+            parts
+        };
+        if !parts.is_empty() {
+            return parts;
+        }
+    }
+    Vec::new()
 }
 
 fn soft_404(title: Option<&str>, main: &str) -> bool {

@@ -27,6 +27,10 @@ pub fn excluded(file: &str, field: &str) -> Option<&'static str> {
              联系地址：防城港市行政中心区市政府楼 邮编：538001, which analyze reports (text is preferred over a link \
              on every other page of the corpus)",
         ),
+        ("district_guangzhou_nansha_article.html", "breadcrumb") => Some(
+            "expected.json only looked for the word 当前位置; the page labels its breadcrumb 您现在的位置 \
+             (首页 > 广州市南沙区统计局 > 政务动态), which analyze reports",
+        ),
         _ => None,
     }
 }
@@ -190,6 +194,34 @@ pub fn run_all() -> Result<Vec<Check>, String> {
             "dated_items.newest".into(),
             want_newest == got_newest,
             format!("want {want_newest:?}, got {got_newest:?}"),
+        );
+
+        let want_kind = match e["page_kind"].as_str().unwrap_or("") {
+            k if k.starts_with("homepage") => "home",
+            _ => "content",
+        };
+        let got_kind = serde_json::to_value(facts.kind).unwrap();
+        push(
+            "kind".into(),
+            got_kind == want_kind,
+            format!("want {want_kind}, got {got_kind}"),
+        );
+
+        let want_bc: Vec<String> = e["breadcrumb_column_path"]
+            .as_str()
+            .map(|s| s.split(" (").next().unwrap_or(s))
+            .map(|s| {
+                let sep = regex::Regex::new(r"\s*(?:>>|>|»)\s*|\s+").unwrap();
+                sep.split(s.trim())
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        push(
+            "breadcrumb".into(),
+            facts.breadcrumb == want_bc,
+            format!("want {want_bc:?}, got {:?}", facts.breadcrumb),
         );
 
         let want_pub = e["displayed_pubdate"]
