@@ -140,7 +140,7 @@ pub fn finding(site: &Site, rule: &str, count: u32) -> Finding {
                 }
                 r::VETO_SERIOUS_WORDING_ERROR => {
                     e.url = format!("{}news/{k}.html", site.url);
-                    e.snippet = Some("……深入学习贯彻习近平新时代中国特色社会主义思想……".into());
+                    e.snippet = Some("……（示例文本：含错误表述的原文片段）……".into());
                     e.detail = "领导人姓名或重要表述错误".into();
                 }
                 r::DED_BROKEN_LINKS_HOMEPAGE | r::DED_BROKEN_LINKS_OTHER => {
