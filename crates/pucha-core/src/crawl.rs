@@ -80,12 +80,20 @@ impl BrokenReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum LinkOutcome {
-    Ok { status: u16 },
-    Broken { reason: BrokenReason },
+    Ok {
+        status: u16,
+    },
+    Broken {
+        reason: BrokenReason,
+    },
     /// A firewall / rate limiter turned the crawler away: not broken, reported separately.
-    Blocked { detail: String },
+    Blocked {
+        detail: String,
+    },
     /// Not checked: outside the egress policy, robots.txt, budget, pseudo link.
-    NotChecked { why: String },
+    NotChecked {
+        why: String,
+    },
 }
 
 /// One link occurrence: a page, and a target it links to.
@@ -155,6 +163,16 @@ pub struct CrawlStats {
     pub elapsed_ms: u64,
     /// URL patterns stopped as crawler traps, with how many URLs each cut.
     pub traps: Vec<(String, u64)>,
+    /// Link targets not checked because of `max_link_checks`.
+    pub cut_link_checks: u64,
+    /// Links not checked because the egress policy forbids their target.
+    pub skipped_egress: u64,
+    /// Pages a firewall or rate limiter refused (blocked, not broken).
+    pub pages_blocked: u64,
+    /// Requests retried after a transient error.
+    pub retries: u64,
+    /// Notes on what the crawler decided (robots.txt unreadable, Crawl-delay clamped, homepage blocked, ...).
+    pub notes: Vec<String>,
 }
 
 /// Homepage reachability at crawl time.

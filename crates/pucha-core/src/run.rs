@@ -66,7 +66,7 @@ fn one() -> u32 {
 }
 
 /// Which networks the crawler may send requests to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct EgressPolicy {
     /// Only loopback (127.0.0.0/8, ::1) is reachable; everything else is recorded as "not checked".
     /// Tests and the demo run with this on.
@@ -82,17 +82,6 @@ pub struct EgressPolicy {
     /// Denied networks (CIDR) or host names; deny wins over allow.
     #[serde(default)]
     pub deny: Vec<String>,
-}
-
-impl Default for EgressPolicy {
-    fn default() -> Self {
-        EgressPolicy {
-            loopback_only: false,
-            allow_private: false,
-            allow: Vec::new(),
-            deny: Vec::new(),
-        }
-    }
 }
 
 /// Crawl budgets and behaviour for one site. Every cap is explicit; what a cap cuts is counted.
@@ -126,6 +115,24 @@ pub struct CrawlConfig {
     pub egress: EgressPolicy,
     /// Homepage availability probes taken during the crawl when the store has too few (veto.site_unreachable).
     pub inline_probes: u32,
+    /// Query parameters dropped during URL normalisation (tracking and session ids); a trailing
+    /// `*` matches a prefix (e.g. `utm_*`). Case-insensitive.
+    pub drop_query_params: Vec<String>,
+    /// Crawler-trap budget: pages per URL pattern (digits and tokens collapsed, e.g. `/cal?d=N-N-N`).
+    pub max_pages_per_pattern: u32,
+    /// Crawler-trap budget: consecutive pages of one pattern each found on the previous one
+    /// (next-day links of a calendar, next-page links of an endless pagination).
+    pub max_pattern_chain: u32,
+    /// Distinct link targets checked per site (resources, attachments, external links).
+    pub max_link_checks: u32,
+    /// Concurrent link checks per site (each host is still limited by the politeness settings).
+    pub check_concurrency: u32,
+    /// Concurrent page fetches per site when `no_politeness` is set (otherwise `per_host_concurrency`).
+    pub unpolite_concurrency: u32,
+    /// Retries for transient errors (connection reset, 502/503/504, 429); timeouts are not retried.
+    pub retries: u32,
+    /// Longest Retry-After / Crawl-delay honoured, in seconds (longer values are clamped and noted).
+    pub max_retry_after_s: u64,
 }
 
 impl Default for CrawlConfig {
@@ -154,6 +161,27 @@ impl Default for CrawlConfig {
             check_external: true,
             egress: EgressPolicy::default(),
             inline_probes: 20,
+            drop_query_params: [
+                "utm_*",
+                "spm",
+                "jsessionid",
+                "phpsessid",
+                "aspsessionid*",
+                "sessionid",
+                "gclid",
+                "fbclid",
+                "_",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            max_pages_per_pattern: 300,
+            max_pattern_chain: 10,
+            max_link_checks: 5000,
+            check_concurrency: 8,
+            unpolite_concurrency: 16,
+            retries: 2,
+            max_retry_after_s: 30,
         }
     }
 }

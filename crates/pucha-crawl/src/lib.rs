@@ -1,1 +1,30 @@
-//! pucha-crawl (being written).
+//! pucha-crawl: the per-site crawler and link checker.
+//!
+//! A worker builds one [`Crawler`] (one pooled HTTP client, per-host politeness gates, a link
+//! cache) and calls [`Crawler::crawl_site`] for each site; the result is a
+//! [`pucha_core::SiteCrawl`] value in which every site problem (unreachable, TLS, broken links,
+//! blocked by a firewall) and every cut budget is recorded. [`Crawler::probe`] is the single
+//! availability probe of indicators §3.7.
+//!
+//! Module map: `fetch` is the only module doing HTTP; `normalize`, `scope`, `trap`, `verdict`,
+//! `robots` and `egress` (apart from its resolver) are pure decisions; `site` orchestrates a crawl,
+//! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
+
+mod analyze_bridge;
+mod cache;
+mod check;
+mod crawler;
+mod egress;
+mod error;
+mod fetch;
+pub mod normalize;
+mod politeness;
+mod robots;
+pub mod scope;
+mod site;
+mod trap;
+mod verdict;
+
+pub use cache::{LinkCache, MemLinkCache};
+pub use crawler::Crawler;
+pub use error::CrawlError;

@@ -1,0 +1,333 @@
+//! The only module that talks HTTP. One request (with its redirects) in, one value out:
+//! final URL, status, headers and a capped body, or a classified failure.
+//!
+//! Redirects are followed here, not by reqwest, so that every hop passes the egress policy and
+//! the politeness gate, loops are detected, and the hop limit is a counted outcome. The body is
+//! streamed and cut at the cap: a 20 MB page or a gzip bomb (the cap applies to decoded bytes)
+//! never sits in memory beyond the cap. A total deadline covers every hop and the body, so a
+//! server that never answers or drips one byte a second costs at most the request timeout.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, LOCATION};
+use reqwest::{Client, Method};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::egress::{EgressDenied, EgressRules, GuardedResolver, ResolverState};
+use crate::error::CrawlError;
+use crate::politeness::Gates;
+
+/// A response, possibly after redirects.
+#[derive(Debug)]
+pub struct Fetched {
+    pub final_url: Url,
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// The body was longer than the cap and was cut.
+    pub truncated: bool,
+    pub redirects: u32,
+}
+
+impl Fetched {
+    /// The Content-Type header, if readable.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The Content-Length header, if present and numeric.
+    pub fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok())
+    }
+}
+
+/// Why a request produced no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchFail {
+    /// Refused by the egress policy before anything was sent.
+    Egress(String),
+    Dns(String),
+    Timeout,
+    Tls(String),
+    Refused,
+    Connect(String),
+    RedirectLoop,
+    TooManyRedirects,
+    /// A redirect without a usable Location, a body that failed to decode, ...
+    Other(String),
+}
+
+impl FetchFail {
+    /// Worth retrying: the connection broke, not the target.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FetchFail::Connect(_))
+    }
+}
+
+/// Politeness applied to each hop.
+#[derive(Clone, Copy)]
+pub struct Polite<'a> {
+    pub gates: &'a Gates,
+    pub concurrency: u32,
+    pub rps: f64,
+}
+
+/// One request to make.
+pub struct Request<'a> {
+    pub url: &'a Url,
+    pub method: Method,
+    /// Body bytes kept (decoded); 0 reads nothing.
+    pub body_cap: u64,
+    /// Total time for all hops and the body (politeness waits excluded).
+    pub timeout: Duration,
+    pub max_redirects: u32,
+    /// Skip certificate verification (the site's own hosts when the operator allows it).
+    pub insecure: bool,
+    pub egress: &'a EgressRules,
+    pub polite: Option<Polite<'a>>,
+}
+
+/// The shared clients (verifying and non-verifying) and the resolver state.
+#[derive(Debug)]
+pub struct Http {
+    client: Client,
+    insecure: Client,
+    pub resolver: Arc<ResolverState>,
+}
+
+impl Http {
+    /// Builds both clients with the settings of `cfg`.
+    pub fn new(cfg: &pucha_core::CrawlConfig) -> Result<Http, CrawlError> {
+        if cfg.user_agent.trim().is_empty() {
+            return Err(CrawlError::Config {
+                setting: "user_agent",
+                detail: "must not be empty".into(),
+            });
+        }
+        let resolver = Arc::new(ResolverState::new(EgressRules::from_policy(&cfg.egress)));
+        let build = |insecure: bool| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                ACCEPT,
+                HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+            );
+            headers.insert(
+                ACCEPT_LANGUAGE,
+                HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
+            );
+            Client::builder()
+                .user_agent(cfg.user_agent.clone())
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_millis(cfg.connect_timeout_ms.max(1)))
+                .pool_max_idle_per_host(8)
+                .pool_idle_timeout(Duration::from_secs(30))
+                .tcp_nodelay(true)
+                .no_proxy()
+                .dns_resolver(GuardedResolver(resolver.clone()))
+                .tls_danger_accept_invalid_certs(insecure)
+                .tls_danger_accept_invalid_hostnames(insecure)
+                .build()
+                .map_err(CrawlError::Client)
+        };
+        Ok(Http {
+            client: build(false)?,
+            insecure: build(true)?,
+            resolver,
+        })
+    }
+
+    /// Makes one request, following redirects.
+    pub async fn fetch(&self, req: &Request<'_>) -> Result<Fetched, FetchFail> {
+        let client = if req.insecure {
+            &self.insecure
+        } else {
+            &self.client
+        };
+        let mut url = req.url.clone();
+        let mut seen: HashSet<String> = HashSet::new();
+        seen.insert(url.as_str().to_string());
+        let mut spent = Duration::ZERO;
+        let mut redirects = 0;
+        loop {
+            req.egress
+                .check_url(&url, &|h| self.resolver.is_trusted(h))
+                .map_err(FetchFail::Egress)?;
+            let _permit = match req.polite {
+                Some(p) => Some(
+                    p.gates
+                        .get(&host_key(&url), p.concurrency, p.rps)
+                        .acquire()
+                        .await,
+                ),
+                None => None,
+            };
+            let left = req.timeout.saturating_sub(spent);
+            if left.is_zero() {
+                return Err(FetchFail::Timeout);
+            }
+            let started = Instant::now();
+            let hop = tokio::time::timeout(left, hop(client, &url, req)).await;
+            spent += started.elapsed();
+            let mut fetched = match hop {
+                Err(_) => return Err(FetchFail::Timeout),
+                Ok(r) => r?,
+            };
+            let location = fetched
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            match (is_redirect(fetched.status), location) {
+                (true, Some(loc)) => {
+                    let next = url.join(loc.trim()).map_err(|e| {
+                        FetchFail::Other(format!("bad redirect Location {loc:?}: {e}"))
+                    })?;
+                    if !seen.insert(next.as_str().to_string()) {
+                        return Err(FetchFail::RedirectLoop);
+                    }
+                    redirects += 1;
+                    if redirects > req.max_redirects {
+                        return Err(FetchFail::TooManyRedirects);
+                    }
+                    url = next;
+                }
+                _ => {
+                    fetched.redirects = redirects;
+                    return Ok(fetched);
+                }
+            }
+        }
+    }
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// `host:port` (port always explicit), the politeness key.
+pub fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+async fn hop(client: &Client, url: &Url, req: &Request<'_>) -> Result<Fetched, FetchFail> {
+    let mut resp = client
+        .request(req.method.clone(), url.clone())
+        .send()
+        .await
+        .map_err(|e| classify(&e))?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let mut body = Vec::new();
+    let mut truncated = false;
+    if req.method != Method::HEAD && req.body_cap > 0 && !is_redirect(status) {
+        let cap = req.body_cap as usize;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
+            let room = cap - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+            if body.len() == cap {
+                // Exactly at the cap: cut only if more is coming.
+                truncated = resp
+                    .chunk()
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|c| !c.is_empty());
+                break;
+            }
+        }
+    }
+    // Dropping `resp` here closes a connection whose body was not read to the end.
+    Ok(Fetched {
+        final_url: url.clone(),
+        status,
+        headers,
+        body,
+        truncated,
+        redirects: 0,
+    })
+}
+
+/// Sorts a reqwest error into a failure class by walking its source chain.
+pub fn classify(e: &reqwest::Error) -> FetchFail {
+    let mut chain = String::new();
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut refused = false;
+    while let Some(s) = src {
+        if let Some(d) = s.downcast_ref::<EgressDenied>() {
+            return FetchFail::Egress(d.0.clone());
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                refused = true;
+            }
+        }
+        if !chain.is_empty() {
+            chain.push_str(": ");
+        }
+        chain.push_str(&s.to_string());
+        src = s.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("egress policy") {
+        return FetchFail::Egress(chain);
+    }
+    if e.is_timeout() {
+        return FetchFail::Timeout;
+    }
+    if refused || lower.contains("connection refused") {
+        return FetchFail::Refused;
+    }
+    if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("ssl")
+    {
+        return FetchFail::Tls(chain);
+    }
+    if e.is_dns()
+        || lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
+        return FetchFail::Dns(chain);
+    }
+    if e.is_decode() {
+        return FetchFail::Other(chain);
+    }
+    FetchFail::Connect(chain)
+}
+
+/// True when a Content-Type (or, without one, the body) says HTML.
+pub fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    match content_type {
+        Some(ct) => {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("text/html") || ct.contains("application/xhtml")
+        }
+        None => {
+            let start = body
+                .iter()
+                .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
+                .unwrap_or(body.len());
+            body.get(start) == Some(&b'<')
+        }
+    }
+}

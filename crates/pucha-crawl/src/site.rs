@@ -1,0 +1,736 @@
+//! `crawl_site`: the reachability pre-check, robots.txt, the breadth-first crawl under budgets,
+//! link checks running alongside, inline availability probes, and the accounting of every cut.
+//!
+//! The crawl proceeds depth level by depth level, so the homepage, its columns and list pages
+//! come first. Pages of one level are fetched concurrently while the link targets found on the
+//! previous level are checked. Every budget that stops something records it in `CrawlStats`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use pucha_core::{
+    BrokenReason, CrawlConfig, CrawlStats, LinkKind, LinkOutcome, LinkRecord, LinkTag, PageLink,
+    PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
+};
+use reqwest::Method;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::check::{broken, from_status, not_checked};
+use crate::egress::EgressRules;
+use crate::fetch::{host_key, is_html, FetchFail};
+use crate::normalize::{normalize, normalize_str};
+use crate::robots::RobotsRules;
+use crate::scope::{classify, is_attachment, is_pseudo, Scope};
+use crate::trap::{TrapGuard, TrapMark};
+use crate::{verdict, Crawler};
+
+/// robots.txt bodies beyond this are cut (Google reads 500 KiB).
+const ROBOTS_BYTES: u64 = 512 * 1024;
+/// An availability probe that takes this long failed (indicators §3.7).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Spacing of the probes still owed when the crawl ends early.
+const PROBE_FILL_GAP: Duration = Duration::from_millis(100);
+
+/// Per-site state shared by the concurrent fetches and checks of one crawl.
+pub(crate) struct Ctx<'a> {
+    pub(crate) cfg: &'a CrawlConfig,
+    pub(crate) scope: Scope,
+    pub(crate) rules: EgressRules,
+    pub(crate) deadline: Instant,
+    /// Certificate errors of the site's own hosts are tolerated (recorded in `tls_errors`).
+    pub(crate) insecure: bool,
+    pub(crate) retries: AtomicU64,
+    robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
+    notes: Mutex<Vec<String>>,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn out_of_time(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    fn note(&self, s: String) {
+        if let Ok(mut n) = self.notes.lock() {
+            if !n.contains(&s) {
+                n.push(s);
+            }
+        }
+    }
+}
+
+/// One page of the frontier.
+struct Item {
+    url: Url,
+    depth: u32,
+    parent: Option<String>,
+    anchor: Option<String>,
+    mark: TrapMark,
+}
+
+/// What fetching a frontier page gave.
+enum PageFetch {
+    Page {
+        record: Box<PageRecord>,
+        outcome: LinkOutcome,
+        follow: bool,
+    },
+    NotPage(LinkOutcome),
+    OutOfTime,
+}
+
+/// One link occurrence, resolved at the end once every target has an outcome.
+struct Occurrence {
+    page: String,
+    target: String,
+    text: String,
+    tag: LinkTag,
+    kind: LinkKind,
+}
+
+impl Crawler {
+    /// Crawls and checks one site within the budgets of `cfg`. Site problems are values in the
+    /// result, never errors. `pages[0]` is the homepage when it was fetched.
+    pub async fn crawl_site(&self, site: &Site, cfg: &CrawlConfig) -> SiteCrawl {
+        let t0 = Instant::now();
+        let mut out = SiteCrawl {
+            site: site.clone(),
+            started_at: Utc::now(),
+            reachability: Reachability::Unreachable {
+                reason: "not attempted".into(),
+            },
+            pages: Vec::new(),
+            links: Vec::new(),
+            probes: Vec::new(),
+            stats: CrawlStats::default(),
+            tls_errors: Vec::new(),
+        };
+        let Some(home) = normalize(&site.url, &cfg.drop_query_params) else {
+            out.reachability = Reachability::Unreachable {
+                reason: format!("not an http(s) URL: {}", site.url),
+            };
+            return out;
+        };
+        let scope = Scope::new(&home, &cfg.extra_hosts);
+        self.inner.http.resolver.trust(scope.host_names());
+        let mut ctx = Ctx {
+            cfg,
+            scope,
+            rules: EgressRules::from_policy(&cfg.egress),
+            deadline: t0 + Duration::from_secs(cfg.max_seconds),
+            insecure: false,
+            retries: AtomicU64::new(0),
+            robots: tokio::sync::Mutex::new(HashMap::new()),
+            notes: Mutex::new(Vec::new()),
+        };
+
+        // Reachability pre-check: an unreachable site costs one probe, not a crawl.
+        let probe_timeout = PROBE_TIMEOUT.min(Duration::from_millis(cfg.request_timeout_ms));
+        let (mut sample, mut fail) = self
+            .probe_with(&home, probe_timeout, &ctx.rules, false, cfg.max_redirects)
+            .await;
+        if let Some(FetchFail::Tls(detail)) = &fail {
+            out.tls_errors.push(detail.clone());
+            if cfg.accept_invalid_certs {
+                ctx.insecure = true;
+                ctx.note("TLS certificate not valid: continuing without verification".into());
+                (sample, fail) = self
+                    .probe_with(&home, probe_timeout, &ctx.rules, true, cfg.max_redirects)
+                    .await;
+            }
+        }
+        out.probes.push(sample.clone());
+        if let Some(f) = fail {
+            out.reachability = Reachability::Unreachable {
+                reason: unreachable_reason(&f),
+            };
+            out.stats.notes = ctx.notes.into_inner().unwrap_or_default();
+            out.stats.elapsed_ms = t0.elapsed().as_millis() as u64;
+            return out;
+        }
+        out.reachability = Reachability::Reachable {
+            status: sample.status.unwrap_or(0),
+        };
+
+        // Inline availability probes, spread over the crawl.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let owed = cfg.inline_probes.saturating_sub(1);
+        let ticker = (owed > 0).then(|| {
+            let me = self.clone();
+            let url = home.clone();
+            let rules = ctx.rules.clone();
+            let every = Duration::from_secs(cfg.max_seconds)
+                .checked_div(cfg.inline_probes)
+                .unwrap_or_default()
+                .clamp(Duration::from_millis(250), Duration::from_secs(60));
+            let (insecure, redirects) = (ctx.insecure, cfg.max_redirects);
+            tokio::spawn(probe_ticker(
+                me,
+                url,
+                rules,
+                insecure,
+                redirects,
+                probe_timeout,
+                every,
+                owed,
+                stop_rx,
+            ))
+        });
+
+        let (pages, links, mut stats) = self.bfs(&ctx, &home).await;
+        out.pages = pages;
+        out.links = links;
+
+        let _ = stop_tx.send(true);
+        if let Some(t) = ticker {
+            out.probes.extend(t.await.unwrap_or_default());
+        }
+        while (out.probes.len() as u32) < cfg.inline_probes && !ctx.out_of_time() {
+            tokio::time::sleep(PROBE_FILL_GAP).await;
+            let (s, _) = self
+                .probe_with(
+                    &home,
+                    probe_timeout,
+                    &ctx.rules,
+                    ctx.insecure,
+                    cfg.max_redirects,
+                )
+                .await;
+            out.probes.push(s);
+        }
+        if (out.probes.len() as u32) < cfg.inline_probes {
+            ctx.note(format!(
+                "inline probes: {} of {} taken before max_seconds",
+                out.probes.len(),
+                cfg.inline_probes
+            ));
+        }
+        stats.retries = ctx.retries.load(Ordering::Relaxed);
+        stats.notes = ctx.notes.into_inner().unwrap_or_default();
+        stats.elapsed_ms = t0.elapsed().as_millis() as u64;
+        out.stats = stats;
+        out
+    }
+
+    /// The breadth-first crawl and the link checks.
+    async fn bfs(
+        &self,
+        ctx: &Ctx<'_>,
+        home: &Url,
+    ) -> (Vec<PageRecord>, Vec<LinkRecord>, CrawlStats) {
+        let cfg = ctx.cfg;
+        let mut stats = CrawlStats::default();
+        let mut traps = TrapGuard::new(cfg.max_pages_per_pattern, cfg.max_pattern_chain);
+        let mut pages: Vec<PageRecord> = Vec::new();
+        let mut outcomes: HashMap<String, LinkOutcome> = HashMap::new();
+        let mut admitted: HashSet<String> = HashSet::new();
+        let mut checks_queued: HashSet<String> = HashSet::new();
+        let mut fetched_final: HashSet<String> = HashSet::new();
+        let mut occurrences: Vec<Occurrence> = Vec::new();
+        let mut seen_pairs: HashSet<(u32, String)> = HashSet::new();
+        let mut pending_checks: Vec<(Url, LinkKind)> = Vec::new();
+
+        let page_conc = if cfg.no_politeness {
+            cfg.unpolite_concurrency
+        } else {
+            cfg.per_host_concurrency
+        }
+        .max(1) as usize;
+        let check_conc = cfg.check_concurrency.max(1) as usize;
+
+        admitted.insert(home.to_string());
+        let mut level = vec![Item {
+            url: home.clone(),
+            depth: 0,
+            parent: None,
+            anchor: None,
+            mark: traps.root(home),
+        }];
+
+        while !level.is_empty() || !pending_checks.is_empty() {
+            let checks = std::mem::take(&mut pending_checks);
+            let fetch_level = futures::stream::iter(level.into_iter().map(|item| async move {
+                let r = self.fetch_page(ctx, &item).await;
+                (item, r)
+            }))
+            .buffered(page_conc)
+            .collect::<Vec<_>>();
+            let run_checks = futures::stream::iter(checks.into_iter().map(|(u, k)| async move {
+                let o = self.check_target(ctx, &u, k).await;
+                (u.to_string(), o)
+            }))
+            .buffer_unordered(check_conc)
+            .collect::<Vec<_>>();
+            let (fetched, checked) = futures::join!(fetch_level, run_checks);
+            for (target, o) in checked {
+                if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
+                    stats.cut_max_time += 1;
+                }
+                outcomes.insert(target, o);
+            }
+
+            let mut next = Vec::new();
+            for (item, r) in fetched {
+                let key = item.url.to_string();
+                let (record, follow) = match r {
+                    PageFetch::OutOfTime => {
+                        stats.cut_max_time += 1;
+                        outcomes.insert(key, not_checked("max_time"));
+                        continue;
+                    }
+                    PageFetch::NotPage(o) => {
+                        match &o {
+                            LinkOutcome::Broken { .. } => stats.pages_failed += 1,
+                            LinkOutcome::Blocked { detail } => {
+                                stats.pages_blocked += 1;
+                                if item.depth == 0 {
+                                    ctx.note(format!("homepage blocked: {detail}"));
+                                }
+                            }
+                            _ => {}
+                        }
+                        outcomes.insert(key, o);
+                        continue;
+                    }
+                    PageFetch::Page {
+                        record,
+                        outcome,
+                        follow,
+                    } => {
+                        let soft_404 = matches!(outcome, LinkOutcome::Broken { .. });
+                        outcomes.insert(key, outcome);
+                        if soft_404 {
+                            stats.pages_failed += 1;
+                            // An error page dressed as 200 is a broken link, not a page
+                            // (the homepage is kept so the rules can see it).
+                            if item.depth > 0 {
+                                continue;
+                            }
+                        }
+                        (record, follow)
+                    }
+                };
+                // A redirect to a page already fetched (`/` → `/index.html`) adds nothing.
+                if !fetched_final.insert(record.final_url.clone()) && item.depth > 0 {
+                    continue;
+                }
+                stats.pages_fetched += 1;
+                stats.bytes += record.bytes;
+                if record.truncated {
+                    stats.bodies_truncated += 1;
+                    ctx.note(format!(
+                        "bodies cut at max_body_bytes ({} bytes)",
+                        cfg.max_body_bytes
+                    ));
+                }
+                let page_idx = pages.len() as u32;
+                let page_url = record.final_url.clone();
+                let links = if follow {
+                    record.facts.links.clone()
+                } else {
+                    Vec::new()
+                };
+                pages.push(*record);
+                let base = Url::parse(&page_url).unwrap_or_else(|_| item.url.clone());
+
+                let mut considered = 0u32;
+                for link in links {
+                    let raw = link.raw.trim();
+                    if raw.is_empty() || raw.starts_with('#') {
+                        continue;
+                    }
+                    considered += 1;
+                    if considered > cfg.max_outlinks_per_page {
+                        stats.cut_outlinks += 1;
+                        continue;
+                    }
+                    let Some((target, kind, parsed)) = target_of(&link, &base, ctx) else {
+                        continue;
+                    };
+                    if !seen_pairs.insert((page_idx, target.clone())) {
+                        continue;
+                    }
+                    occurrences.push(Occurrence {
+                        page: page_url.clone(),
+                        target: target.clone(),
+                        text: link.text.clone(),
+                        tag: link.tag,
+                        kind,
+                    });
+                    match (kind, parsed) {
+                        (LinkKind::Pseudo, _) => {
+                            outcomes.entry(target).or_insert_with(|| {
+                                not_checked("pseudo link (javascript:, mailto:, tel:)")
+                            });
+                        }
+                        (LinkKind::Malformed, _) => {
+                            outcomes
+                                .entry(target)
+                                .or_insert_with(|| LinkOutcome::Broken {
+                                    reason: BrokenReason::Malformed {
+                                        detail: raw.to_string(),
+                                    },
+                                });
+                        }
+                        (_, None) => {
+                            outcomes
+                                .entry(target)
+                                .or_insert_with(|| not_checked("unsupported scheme"));
+                        }
+                        (LinkKind::InternalPage, Some(url)) => {
+                            if admitted.contains(&target) || outcomes.contains_key(&target) {
+                                continue;
+                            }
+                            let cut = if cfg.respect_robots && !self.robots_allow(ctx, &url).await {
+                                stats.skipped_robots += 1;
+                                Some(not_checked("robots.txt"))
+                            } else if item.depth + 1 > cfg.max_depth {
+                                stats.cut_max_depth += 1;
+                                Some(not_checked("max_depth"))
+                            } else {
+                                match traps.admit(&url, &item.mark) {
+                                    Err(trap) => {
+                                        stats.cut_traps += 1;
+                                        Some(not_checked(format!("crawler trap: {trap}")))
+                                    }
+                                    Ok(_) if admitted.len() as u64 >= cfg.max_pages as u64 => {
+                                        stats.cut_max_pages += 1;
+                                        Some(not_checked("max_pages"))
+                                    }
+                                    Ok(mark) => {
+                                        admitted.insert(target.clone());
+                                        next.push(Item {
+                                            url,
+                                            depth: item.depth + 1,
+                                            parent: Some(page_url.clone()),
+                                            anchor: Some(link.text.trim().to_string())
+                                                .filter(|s| !s.is_empty()),
+                                            mark,
+                                        });
+                                        None
+                                    }
+                                }
+                            };
+                            if let Some(o) = cut {
+                                outcomes.insert(target, o);
+                            }
+                        }
+                        (_, Some(url)) => {
+                            if !checks_queued.insert(target.clone()) {
+                                continue;
+                            }
+                            if kind == LinkKind::External && !cfg.check_external {
+                                outcomes.insert(
+                                    target,
+                                    not_checked(
+                                        "external links not checked (check_external=false)",
+                                    ),
+                                );
+                            } else if checks_queued.len() as u64 > cfg.max_link_checks as u64 {
+                                stats.cut_link_checks += 1;
+                                outcomes.insert(target, not_checked("max_link_checks"));
+                            } else {
+                                pending_checks.push((url, kind));
+                            }
+                        }
+                    }
+                }
+            }
+            level = next;
+        }
+        stats.traps = traps.report();
+
+        let links: Vec<LinkRecord> = occurrences
+            .into_iter()
+            .map(|o| {
+                let outcome = outcomes
+                    .get(&o.target)
+                    .cloned()
+                    .unwrap_or_else(|| not_checked("not reached"));
+                LinkRecord {
+                    page: o.page,
+                    target: o.target,
+                    text: o.text,
+                    tag: o.tag,
+                    kind: o.kind,
+                    outcome,
+                }
+            })
+            .collect();
+        stats.links_found = links.len() as u64;
+        for l in &links {
+            match &l.outcome {
+                LinkOutcome::Ok { .. } => stats.links_checked += 1,
+                LinkOutcome::Broken { .. } => {
+                    stats.links_checked += 1;
+                    stats.links_broken += 1;
+                }
+                LinkOutcome::Blocked { .. } => {
+                    stats.links_checked += 1;
+                    stats.links_blocked += 1;
+                }
+                LinkOutcome::NotChecked { why } => {
+                    stats.links_not_checked += 1;
+                    if why.starts_with("egress policy") {
+                        stats.skipped_egress += 1;
+                    }
+                }
+            }
+        }
+        (pages, links, stats)
+    }
+
+    /// Fetches and analyses one frontier page.
+    async fn fetch_page(&self, ctx: &Ctx<'_>, item: &Item) -> PageFetch {
+        if ctx.out_of_time() {
+            return PageFetch::OutOfTime;
+        }
+        let cfg = ctx.cfg;
+        let insecure = ctx.insecure && ctx.scope.contains(&item.url);
+        let r = self
+            .fetch_retrying(
+                cfg,
+                &ctx.rules,
+                &item.url,
+                Method::GET,
+                cfg.max_body_bytes,
+                insecure,
+                ctx.deadline,
+                &ctx.retries,
+            )
+            .await;
+        let f = match r {
+            Err(FetchFail::Timeout) if ctx.out_of_time() => return PageFetch::OutOfTime,
+            Err(FetchFail::Egress(d)) => {
+                return PageFetch::NotPage(not_checked(format!("egress policy: {d}")))
+            }
+            Err(f) => return PageFetch::NotPage(broken(&f)),
+            Ok(f) => f,
+        };
+        if f.status >= 400 {
+            return PageFetch::NotPage(from_status(&f.status, &f.headers, &f.body));
+        }
+        let ok = LinkOutcome::Ok { status: f.status };
+        let final_url =
+            normalize(&f.final_url, &cfg.drop_query_params).unwrap_or(f.final_url.clone());
+        if !ctx.scope.contains(&final_url) {
+            // Redirected off-site (e.g. to the provincial service portal): a working link.
+            return PageFetch::NotPage(ok);
+        }
+        let content_type = f.content_type().map(str::to_string);
+        if !is_html(content_type.as_deref(), &f.body) {
+            if f.body.is_empty()
+                && (is_attachment(&item.url) || is_attachment_type(content_type.as_deref()))
+            {
+                return PageFetch::NotPage(LinkOutcome::Broken {
+                    reason: BrokenReason::EmptyAttachment,
+                });
+            }
+            return PageFetch::NotPage(ok);
+        }
+        if let Some(sig) = verdict::challenge_signature(&f.body) {
+            return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
+        }
+        let facts = crate::analyze_bridge::analyze(&f.body, &final_url, content_type.as_deref());
+        let soft_404 =
+            facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&f.body));
+        let outcome = if soft_404 {
+            LinkOutcome::Broken {
+                reason: BrokenReason::Soft404,
+            }
+        } else {
+            ok
+        };
+        PageFetch::Page {
+            record: Box::new(PageRecord {
+                url: item.url.to_string(),
+                final_url: final_url.to_string(),
+                status: f.status,
+                depth: item.depth,
+                parent: item.parent.clone(),
+                anchor: item.anchor.clone(),
+                bytes: f.body.len() as u64,
+                truncated: f.truncated,
+                facts,
+            }),
+            outcome,
+            follow: !soft_404,
+        }
+    }
+
+    /// Whether robots.txt allows `url` (fetched once per host; always true when robots are not
+    /// respected).
+    pub(crate) async fn robots_allow(&self, ctx: &Ctx<'_>, url: &Url) -> bool {
+        if !ctx.cfg.respect_robots {
+            return true;
+        }
+        let rules = {
+            let mut map = ctx.robots.lock().await;
+            let key = host_key(url);
+            match map.get(&key) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = Arc::new(self.fetch_robots(ctx, url).await);
+                    map.insert(key, r.clone());
+                    r
+                }
+            }
+        };
+        rules.allowed(url.as_str())
+    }
+
+    async fn fetch_robots(&self, ctx: &Ctx<'_>, url: &Url) -> RobotsRules {
+        let cfg = ctx.cfg;
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return RobotsRules::AllowAll;
+        };
+        let insecure = ctx.insecure && ctx.scope.contains(url);
+        let r = self
+            .fetch_retrying(
+                cfg,
+                &ctx.rules,
+                &robots_url,
+                Method::GET,
+                ROBOTS_BYTES,
+                insecure,
+                ctx.deadline,
+                &ctx.retries,
+            )
+            .await;
+        let rules = match r {
+            Ok(f) if (200..300).contains(&f.status) => {
+                match RobotsRules::parse(&cfg.user_agent, &f.body) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        ctx.note(format!(
+                            "{robots_url} unparsable ({e}): treated as allowing all"
+                        ));
+                        RobotsRules::AllowAll
+                    }
+                }
+            }
+            Ok(f) if (400..500).contains(&f.status) => RobotsRules::AllowAll,
+            Ok(f) => {
+                ctx.note(format!(
+                    "{robots_url} answered HTTP {}: treated as allowing all",
+                    f.status
+                ));
+                RobotsRules::AllowAll
+            }
+            Err(e) => {
+                ctx.note(format!(
+                    "{robots_url} unreadable ({e:?}): treated as allowing all"
+                ));
+                RobotsRules::AllowAll
+            }
+        };
+        if let Some(delay) = rules.crawl_delay() {
+            let cap = Duration::from_secs(cfg.max_retry_after_s);
+            if delay > cap {
+                ctx.note(format!(
+                    "robots.txt Crawl-delay {:.1}s clamped to {}s",
+                    delay.as_secs_f32(),
+                    cfg.max_retry_after_s
+                ));
+            }
+            if !cfg.no_politeness {
+                self.inner
+                    .gates
+                    .get(&host_key(url), cfg.per_host_concurrency, cfg.per_host_rps)
+                    .at_least(delay.min(cap));
+            }
+        }
+        rules
+    }
+}
+
+/// The normalised target key, kind and parsed URL of a link (`None` when skipped).
+fn target_of(
+    link: &PageLink,
+    base: &Url,
+    ctx: &Ctx<'_>,
+) -> Option<(String, LinkKind, Option<Url>)> {
+    let raw = link.raw.trim();
+    if is_pseudo(raw) {
+        return Some((raw.to_string(), LinkKind::Pseudo, None));
+    }
+    let resolved = match &link.url {
+        Some(u) => Url::parse(u).ok(),
+        None => base.join(raw).ok(),
+    };
+    let Some(resolved) = resolved else {
+        return Some((raw.to_string(), LinkKind::Malformed, None));
+    };
+    if is_pseudo(resolved.as_str()) {
+        return Some((resolved.to_string(), LinkKind::Pseudo, None));
+    }
+    match normalize(&resolved, &ctx.cfg.drop_query_params) {
+        Some(u) => {
+            let kind = classify(&u, link.tag, &ctx.scope);
+            Some((u.to_string(), kind, Some(u)))
+        }
+        // ftp:, file: and the like: recorded, never fetched.
+        None => Some((resolved.to_string(), LinkKind::External, None)),
+    }
+}
+
+fn is_attachment_type(ct: Option<&str>) -> bool {
+    ct.is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with("application/")
+            && !c.contains("json")
+            && !c.contains("javascript")
+            && !c.contains("xml")
+    })
+}
+
+fn unreachable_reason(f: &FetchFail) -> String {
+    match f {
+        FetchFail::Egress(d) => format!("egress policy: {d}"),
+        FetchFail::Dns(_) => "DNS resolution failed".into(),
+        FetchFail::Timeout => "timed out".into(),
+        FetchFail::Tls(d) => format!("TLS error: {d}"),
+        FetchFail::Refused => "connection refused".into(),
+        FetchFail::Connect(d) => format!("connection failed: {d}"),
+        FetchFail::RedirectLoop => "redirect loop".into(),
+        FetchFail::TooManyRedirects => "too many redirects".into(),
+        FetchFail::Other(d) => d.clone(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn probe_ticker(
+    crawler: Crawler,
+    url: Url,
+    rules: EgressRules,
+    insecure: bool,
+    max_redirects: u32,
+    timeout: Duration,
+    every: Duration,
+    max: u32,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<ProbeSample> {
+    let mut samples = Vec::new();
+    while (samples.len() as u32) < max {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => break,
+        }
+        let (s, _) = crawler
+            .probe_with(&url, timeout, &rules, insecure, max_redirects)
+            .await;
+        samples.push(s);
+    }
+    samples
+}
+
+#[allow(dead_code)]
+fn _assert_send(c: &Crawler, s: &Site, cfg: &CrawlConfig) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(c.crawl_site(s, cfg));
+    let _ = normalize_str;
+}

@@ -1,0 +1,244 @@
+//! Crawl and link-check outcomes on a small loopback site: BFS order, broken vs blocked,
+//! soft 404, empty attachments, HEAD-rejecting servers, robots.txt, dedup and stats.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use pucha_core::{BrokenReason, LinkKind, LinkOutcome};
+use pucha_crawl::Crawler;
+use support::*;
+
+#[tokio::test]
+async fn crawls_breadth_first_and_classifies_every_link() {
+    // A second loopback host plays "external": it rejects HEAD (405) but answers GET.
+    let ext = serve("127.0.0.2", |r| match (r.method.as_str(), r.path()) {
+        ("HEAD", _) => Reply::status(405),
+        (_, "/ok") => Reply::html(page("外部", &[])),
+        _ => Reply::status(404),
+    })
+    .await;
+    let ext_ok = ext.url("/ok");
+    let ext_gone = ext.url("/gone");
+    let srv = serve("127.0.0.1", move |r| match r.path() {
+        "/" => Reply::html(page(
+            "首页",
+            &[
+                ("/col/news/", "新闻动态"),
+                ("/col/gk/", "政务公开"),
+                ("/files/plan.pdf", "规划全文"),
+                ("/files/empty.doc", "空附件"),
+                ("/waf", "被拦截"),
+                ("/gone.html", "已删除"),
+                ("/soft.html", "软404"),
+                ("javascript:void(0)", "打印"),
+                ("mailto:ban@x.gov.cn", "联系我们"),
+                (&ext_ok, "外部链接"),
+                (&ext_gone, "外部死链"),
+                ("/col/news/#top", "新闻动态（锚点）"),
+            ],
+        )),
+        "/robots.txt" => Reply::status(404),
+        "/col/news/" => Reply::html(page(
+            "新闻动态",
+            &[("/art/1.html", "文章一"), ("/", "首页")],
+        )),
+        "/col/gk/" => Reply::html(page("政务公开", &[("/art/2.html", "文章二")])),
+        "/art/1.html" | "/art/2.html" => Reply::html(page("文章", &[("/art/3.html", "相关")])),
+        "/art/3.html" => Reply::html(page("文章三", &[])),
+        "/files/plan.pdf" => Reply::with(200, "application/pdf", b"%PDF-1.4 ...".to_vec()),
+        "/files/empty.doc" => Reply::with(200, "application/msword", Vec::new()),
+        "/waf" => Reply::with(
+            403,
+            "text/html",
+            "<h1>403</h1><p>您的访问已被网站防火墙拦截</p>",
+        )
+        .header("Server", "Safedog/4.0"),
+        "/soft.html" => Reply::html(
+            "<html><head><title>提示</title></head><body>抱歉，您访问的页面不存在</body></html>",
+        ),
+        _ => Reply::status(404),
+    })
+    .await;
+
+    let cfg = cfg();
+    let crawler = Crawler::new(&cfg).unwrap();
+    let t0 = Instant::now();
+    let c = crawler.crawl_site(&site(&srv.url("/")), &cfg).await;
+    assert!(t0.elapsed() < Duration::from_secs(cfg.max_seconds + 10));
+
+    // BFS: homepage first, then the two columns, then articles.
+    assert_eq!(c.pages[0].depth, 0);
+    assert_eq!(c.pages[0].url, srv.url("/"));
+    let depths: Vec<u32> = c.pages.iter().map(|p| p.depth).collect();
+    assert!(depths.windows(2).all(|w| w[0] <= w[1]), "{depths:?}");
+    assert_eq!(
+        c.pages.len(),
+        6,
+        "{:#?}",
+        c.pages.iter().map(|p| &p.url).collect::<Vec<_>>()
+    );
+    let news = c
+        .pages
+        .iter()
+        .find(|p| p.url.ends_with("/col/news/"))
+        .unwrap();
+    assert_eq!(news.anchor.as_deref(), Some("新闻动态"));
+    assert_eq!(news.parent.as_deref(), Some(c.pages[0].final_url.as_str()));
+
+    assert!(matches!(
+        outcome_of(&c, "/files/plan.pdf"),
+        LinkOutcome::Ok { status: 200 }
+    ));
+    assert_eq!(
+        outcome_of(&c, "/files/empty.doc"),
+        &LinkOutcome::Broken {
+            reason: BrokenReason::EmptyAttachment
+        }
+    );
+    assert!(matches!(
+        outcome_of(&c, "/waf"),
+        LinkOutcome::Blocked { .. }
+    ));
+    assert_eq!(
+        outcome_of(&c, "/gone.html"),
+        &LinkOutcome::Broken {
+            reason: BrokenReason::Status { status: 404 }
+        }
+    );
+    assert_eq!(
+        outcome_of(&c, "/soft.html"),
+        &LinkOutcome::Broken {
+            reason: BrokenReason::Soft404
+        }
+    );
+    assert!(matches!(
+        outcome_of(&c, "/ok"),
+        LinkOutcome::Ok { status: 200 }
+    ));
+    assert_eq!(
+        outcome_of(&c, "/gone"),
+        &LinkOutcome::Broken {
+            reason: BrokenReason::Status { status: 404 }
+        }
+    );
+    assert!(matches!(
+        outcome_of(&c, "void(0)"),
+        LinkOutcome::NotChecked { .. }
+    ));
+
+    let kind = |t: &str| c.links.iter().find(|l| l.target.ends_with(t)).unwrap().kind;
+    assert_eq!(kind("/files/plan.pdf"), LinkKind::Attachment);
+    assert_eq!(kind("/ok"), LinkKind::External);
+    assert_eq!(kind("/col/gk/"), LinkKind::InternalPage);
+    assert_eq!(kind("ban@x.gov.cn"), LinkKind::Pseudo);
+
+    // The anchor link to /col/news/#top is the same target as /col/news/: counted once per page.
+    let home = &c.pages[0].final_url;
+    let news_links = c
+        .links
+        .iter()
+        .filter(|l| &l.page == home && l.target.ends_with("/col/news/"))
+        .count();
+    assert_eq!(news_links, 1);
+    // The HEAD-rejecting server was asked with GET after HEAD.
+    assert!(ext
+        .requests()
+        .iter()
+        .any(|r| r.method == "HEAD" && r.path() == "/ok"));
+    assert!(ext
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path() == "/ok"));
+
+    let s = &c.stats;
+    assert_eq!(s.pages_fetched, 6);
+    assert_eq!(s.links_found as usize, c.links.len());
+    assert_eq!(s.links_blocked, 1);
+    assert_eq!(s.links_broken, 4, "{:#?}", c.links);
+    assert_eq!(s.links_checked + s.links_not_checked, s.links_found);
+    // Only GET and HEAD were ever sent.
+    assert!(srv
+        .requests()
+        .iter()
+        .chain(ext.requests().iter())
+        .all(|r| r.method == "GET" || r.method == "HEAD"));
+}
+
+#[tokio::test]
+async fn honours_robots_txt_unless_overridden() {
+    let srv = serve("127.0.0.1", |r| match r.path() {
+        "/" => Reply::html(page(
+            "首页",
+            &[("/private/a.html", "内部"), ("/public/b.html", "公开")],
+        )),
+        "/robots.txt" => Reply::with(200, "text/plain", "User-agent: *\nDisallow: /private/\n"),
+        _ => Reply::html(page("页面", &[])),
+    })
+    .await;
+    let cfg = cfg();
+    let crawler = Crawler::new(&cfg).unwrap();
+    let c = crawler.crawl_site(&site(&srv.url("/")), &cfg).await;
+    assert_eq!(c.stats.skipped_robots, 1);
+    assert_eq!(
+        outcome_of(&c, "/private/a.html"),
+        &LinkOutcome::NotChecked {
+            why: "robots.txt".into()
+        }
+    );
+    assert!(!srv.requested("/private/a.html"));
+    assert!(srv.requested("/public/b.html"));
+
+    let mut authorised = cfg.clone();
+    authorised.respect_robots = false;
+    let c = crawler.crawl_site(&site(&srv.url("/")), &authorised).await;
+    assert_eq!(c.stats.skipped_robots, 0);
+    assert!(srv.requested("/private/a.html"));
+}
+
+#[tokio::test]
+async fn budgets_are_counted_not_silent() {
+    // 30 columns on the homepage, each with 5 articles; budgets cut pages, depth and outlinks.
+    let srv = serve("127.0.0.1", |r| {
+        let p = r.path().to_string();
+        if p == "/" {
+            let links: Vec<(String, String)> = (0..30)
+                .map(|i| (format!("/col{i}/"), format!("栏目{i}")))
+                .collect();
+            let l: Vec<(&str, &str)> = links
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            Reply::html(page("首页", &l))
+        } else if p.starts_with("/col") && p.ends_with('/') {
+            let links: Vec<(String, String)> = (0..5)
+                .map(|i| (format!("{p}art{i}.html"), format!("文章{i}")))
+                .collect();
+            let l: Vec<(&str, &str)> = links
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            Reply::html(page("栏目", &l))
+        } else if p == "/robots.txt" {
+            Reply::status(404)
+        } else {
+            Reply::html(page("文章", &[("/deeper.html", "更深")]))
+        }
+    })
+    .await;
+    let mut cfg = cfg();
+    cfg.max_pages = 20;
+    cfg.max_depth = 2;
+    cfg.max_outlinks_per_page = 25;
+    let crawler = Crawler::new(&cfg).unwrap();
+    let c = crawler.crawl_site(&site(&srv.url("/")), &cfg).await;
+    let s = &c.stats;
+    assert_eq!(s.pages_fetched, 20);
+    assert_eq!(s.cut_outlinks, 5, "30 links on the homepage, 25 considered");
+    assert!(s.cut_max_pages > 0);
+    assert!(c.pages.iter().all(|p| p.depth <= 2));
+    assert!(c
+        .links
+        .iter()
+        .any(|l| matches!(&l.outcome, LinkOutcome::NotChecked { why } if why == "max_pages")));
+}
