@@ -1,13 +1,41 @@
-//! Times `analyze` over every real page (repeat N times) and prints MB/s.
+//! Times `analyze` (or one parser layer) over every real page, repeated N times.
 //!
-//! `cargo run --release -p pucha-analyze --example throughput -- [N]` — a quick check
-//! without criterion; the bench (`cargo bench -p pucha-analyze`) is the reference.
+//! `cargo run --release -p pucha-analyze --example throughput -- [analyze|parse|tokenize|decode] [N]`
+//!
+//! Run it under `/usr/bin/time -f "user %U s"` on a busy machine: user CPU seconds give
+//! the per-core throughput, wall time also counts waiting for a core.
 
+use std::cell::Cell;
 use std::time::Instant;
 
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
+
+struct CountSink(Cell<usize>);
+
+impl TokenSink for CountSink {
+    type Handle = ();
+    fn process_token(&self, _token: Token, _line: u64) -> TokenSinkResult<()> {
+        self.0.set(self.0.get() + 1);
+        TokenSinkResult::Continue
+    }
+}
+
+fn tokenize(text: &str) -> usize {
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(text));
+    let tok = Tokenizer::new(CountSink(Cell::new(0)), Default::default());
+    let _ = tok.feed(&input);
+    tok.end();
+    tok.sink.0.get()
+}
+
 fn main() {
-    let n: usize = std::env::args()
+    let mode = std::env::args()
         .nth(1)
+        .unwrap_or_else(|| "analyze".to_string());
+    let n: usize = std::env::args()
+        .nth(2)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20);
     let dir =
@@ -18,17 +46,26 @@ fn main() {
             pages.push(std::fs::read(e.path()).expect("read"));
         }
     }
+    let texts: Vec<String> = pages
+        .iter()
+        .map(|p| pucha_analyze::decode(p, None).text)
+        .collect();
     let url = url::Url::parse("http://www.example.gov.cn/a/index.html").expect("url");
     let bytes: usize = pages.iter().map(Vec::len).sum::<usize>() * n;
     let start = Instant::now();
     for _ in 0..n {
-        for p in &pages {
-            std::hint::black_box(pucha_analyze::analyze(p, &url, None));
+        for (p, t) in pages.iter().zip(&texts) {
+            match mode.as_str() {
+                "parse" => drop(std::hint::black_box(scraper::Html::parse_document(t))),
+                "tokenize" => drop(std::hint::black_box(tokenize(t))),
+                "decode" => drop(std::hint::black_box(pucha_analyze::decode(p, None))),
+                _ => drop(std::hint::black_box(pucha_analyze::analyze(p, &url, None))),
+            }
         }
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "{} pages x {n}: {:.1} MB in {secs:.2} s = {:.1} MB/s",
+        "{mode}: {} pages x {n} = {:.1} MB in {secs:.2} s wall = {:.1} MB/s (wall)",
         pages.len(),
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs

@@ -100,8 +100,12 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
 }
 
 fn utf8(body: &[u8], source: EncodingSource) -> Decoded {
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
     Decoded {
-        text: String::from_utf8_lossy(body).into_owned(),
+        text,
         encoding: UTF_8,
         source,
     }

@@ -206,14 +206,14 @@ fn has_anchor(text: &str) -> bool {
 /// Extracts the footer items of a page.
 pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     let scripts = script_html(&page.scripts);
-    let all_text = format!("{}\n{}", page.text, scripts.text);
+    let all_text = joined(&page.text, &scripts.text);
     let region = page.footer_text();
     let footer_text = if has_anchor(&region) {
         format!("{region}\n{}", scripts.text)
     } else {
         format!("{region}\n{}\n{}", anchor_windows(&page.text), scripts.text)
     };
-    let raw_all = format!("{raw_html}\n{}", scripts.raw);
+    let raw_all = joined(raw_html, &scripts.raw);
 
     let mut f = Footer {
         icp: icp(&all_text),
@@ -273,7 +273,24 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     }
 }
 
+/// `a` followed by `b` on a new line, without copying when `b` is empty.
+fn joined<'a>(a: &'a str, b: &str) -> std::borrow::Cow<'a, str> {
+    if b.is_empty() {
+        std::borrow::Cow::Borrowed(a)
+    } else {
+        std::borrow::Cow::Owned(format!("{a}\n{b}"))
+    }
+}
+
+/// Cheap test before running [`JIUCUO_URL`] over a whole page.
+fn may_have_jiucuo_url(raw: &str) -> bool {
+    raw.contains(".www.gov.cn/") || raw.contains("kaipuyun.cn") || raw.contains("121.43.68.40")
+}
+
 fn icp(text: &str) -> FooterItem {
+    if !text.contains("ICP") {
+        return FooterItem::default();
+    }
     let mut values: Vec<String> = Vec::new();
     let mut problems = Vec::new();
     for c in ICP.captures_iter(text) {
@@ -314,6 +331,9 @@ fn icp(text: &str) -> FooterItem {
 }
 
 fn psb(text: &str) -> FooterItem {
+    if !text.contains('公') {
+        return FooterItem::default();
+    }
     let mut values: Vec<String> = Vec::new();
     let mut problems = Vec::new();
     for c in PSB.captures_iter(text) {
@@ -494,8 +514,9 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
     // its src points to the platform; a platform page URL anywhere in the markup (e.g.
     // `window.open(...)`); the script with a rewritten src; a 纠错 entry.
     let page_url = |m: &str| m.contains("jiucuo.html") || m.contains("check_web");
+    let scan = may_have_jiucuo_url(raw_all);
     let raw_page = JIUCUO_URL
-        .find_iter(raw_all)
+        .find_iter(if scan { raw_all } else { "" })
         .map(|m| m.as_str())
         .find(|m| page_url(m));
     if let Some((raw, _)) = links
@@ -514,7 +535,7 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         value = Some(m.replace("&amp;", "&"));
     } else if script_src.is_some() {
         value = script_src;
-    } else if let Some(m) = JIUCUO_URL.find(raw_all) {
+    } else if let Some(m) = JIUCUO_URL.find(if scan { raw_all } else { "" }) {
         present = true;
         value = Some(m.as_str().replace("&amp;", "&"));
     } else if let Some((raw, _)) = links

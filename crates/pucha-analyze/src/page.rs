@@ -5,6 +5,7 @@
 //! remembers its byte range in that buffer and whether it sits in the navigation, header
 //! or footer, so extractors can ask "which element holds this date" without re-walking.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ego_tree::NodeId;
@@ -63,50 +64,60 @@ pub(crate) struct Page {
 }
 
 const HIDDEN: &[&str] = &["script", "style", "noscript", "template", "head", "title"];
-const BLOCK: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "center",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "thead",
-    "tfoot",
-    "tr",
-    "ul",
-];
+/// Elements that start a new line of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "br"
+            | "center"
+            | "dd"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "ul"
+    )
+}
 
-fn tokens(el: &Element) -> impl Iterator<Item = String> + '_ {
+fn tokens(el: &Element) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     el.id()
         .into_iter()
         .chain(el.classes())
         .flat_map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()))
         .filter(|t| !t.is_empty())
-        .map(str::to_ascii_lowercase)
+        .map(|t| {
+            if t.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(t.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(t)
+            }
+        })
 }
 
 /// The region an element opens, judged from its tag, id and classes.
@@ -119,11 +130,12 @@ fn own_region(el: &Element) -> Region {
         _ => {}
     }
     for t in tokens(el) {
+        let t: &str = &t;
         if t.starts_with("nav") || t.ends_with("nav") || t.contains("menu") || t == "daohang" {
             r.nav = true;
         }
         if matches!(
-            t.as_str(),
+            t,
             "header" | "head" | "top" | "topbar" | "tophead" | "banner"
         ) || t.ends_with("header")
         {
@@ -132,7 +144,7 @@ fn own_region(el: &Element) -> Region {
         if t.contains("footer")
             || t.contains("copyright")
             || matches!(
-                t.as_str(),
+                t,
                 "foot" | "foots" | "bottom" | "btm" | "bq" | "banquan" | "copy" | "wzfoot"
             )
             || t.starts_with("foot")
@@ -221,7 +233,7 @@ impl Page {
                         let name = el.name();
                         let hidden = parent_hidden || HIDDEN.contains(&name) || hidden_by_style(el);
                         stack.push((region, hidden));
-                        if BLOCK.contains(&name) {
+                        if is_block(name) {
                             push_break(&mut text);
                         } else if matches!(name, "td" | "th") && !text.ends_with([' ', '\n']) {
                             text.push(' ');
@@ -296,7 +308,7 @@ impl Page {
                                 },
                             );
                         }
-                        if BLOCK.contains(&el.name()) {
+                        if is_block(el.name()) {
                             push_break(&mut text);
                         }
                     }

@@ -90,6 +90,7 @@ pub fn run_all() -> Result<Vec<Check>, String> {
         .as_object()
         .ok_or("expected.json has no files")?;
     let mut checks = Vec::new();
+    let bc_sep = regex::Regex::new(r"\s*(?:>>|>|»)\s*|\s+").unwrap();
     for (file, e) in files {
         let body = std::fs::read(dir.join(file)).map_err(|err| format!("{file}: {err}"))?;
         let url = e["original_url"]
@@ -211,8 +212,8 @@ pub fn run_all() -> Result<Vec<Check>, String> {
             .as_str()
             .map(|s| s.split(" (").next().unwrap_or(s))
             .map(|s| {
-                let sep = regex::Regex::new(r"\s*(?:>>|>|»)\s*|\s+").unwrap();
-                sep.split(s.trim())
+                bc_sep
+                    .split(s.trim())
                     .filter(|p| !p.is_empty())
                     .map(str::to_string)
                     .collect()
