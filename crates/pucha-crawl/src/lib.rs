@@ -10,7 +10,6 @@
 //! `robots` and `egress` (apart from its resolver) are pure decisions; `site` orchestrates a crawl,
 //! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
 
-mod analyze_bridge;
 mod cache;
 mod check;
 mod crawler;

@@ -535,7 +535,7 @@ impl Crawler {
         if let Some(sig) = verdict::challenge_signature(&f.body) {
             return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
         }
-        let facts = crate::analyze_bridge::analyze(&f.body, &final_url, content_type.as_deref());
+        let facts = pucha_analyze::analyze(&f.body, &final_url, content_type.as_deref());
         let soft_404 =
             facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&f.body));
         let outcome = if soft_404 {
@@ -558,7 +558,9 @@ impl Crawler {
                 facts,
             }),
             outcome,
-            follow: !soft_404,
+            // A homepage that looks like an error page is still followed: a wrong guess there
+            // would hide the whole site.
+            follow: !soft_404 || item.depth == 0,
         }
     }
 

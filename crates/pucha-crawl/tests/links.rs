@@ -30,7 +30,7 @@ async fn crawls_breadth_first_and_classifies_every_link() {
                 ("/files/empty.doc", "空附件"),
                 ("/waf", "被拦截"),
                 ("/gone.html", "已删除"),
-                ("/soft.html", "软404"),
+                ("/soft.html", "提示页"),
                 ("javascript:void(0)", "打印"),
                 ("mailto:ban@x.gov.cn", "联系我们"),
                 (&ext_ok, "外部链接"),
