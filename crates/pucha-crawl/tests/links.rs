@@ -242,3 +242,46 @@ async fn budgets_are_counted_not_silent() {
         .iter()
         .any(|l| matches!(&l.outcome, LinkOutcome::NotChecked { why } if why == "max_pages")));
 }
+
+#[tokio::test]
+async fn backs_off_on_429_with_retry_after() {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let h = hits.clone();
+    let srv = serve("127.0.0.1", move |r| match r.path() {
+        "/" => Reply::html(page(
+            "首页",
+            &[("/busy.html", "繁忙"), ("/always429", "限流")],
+        )),
+        "/busy.html" => {
+            if h.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Reply::status(429).header("Retry-After", "1")
+            } else {
+                Reply::html(page("繁忙页", &[]))
+            }
+        }
+        "/always429" => Reply::status(429).header("Retry-After", "0"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let cfg = cfg();
+    let c = Crawler::new(&cfg)
+        .unwrap()
+        .crawl_site(&site(&srv.url("/")), &cfg)
+        .await;
+    assert!(matches!(
+        outcome_of(&c, "/busy.html"),
+        LinkOutcome::Ok { status: 200 }
+    ));
+    // Rate limited to the end: blocked, not broken.
+    assert!(matches!(
+        outcome_of(&c, "/always429"),
+        LinkOutcome::Blocked { .. }
+    ));
+    assert!(c.stats.retries > cfg.retries as u64);
+    let n429 = srv
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/always429")
+        .count();
+    assert_eq!(n429, 1 + cfg.retries as usize);
+}

@@ -39,6 +39,8 @@ pub enum Reply {
     Hang,
     /// Send the status line and headers, then one body byte per interval.
     Drip(Duration),
+    /// Wait, then answer.
+    After(Duration, Box<Reply>),
     /// A body of `len` bytes of `fill`, generated while writing.
     Big {
         content_type: String,
@@ -163,7 +165,13 @@ async fn conn(
         };
         log.lock().unwrap().push(req.clone());
         let head_only = req.method == "HEAD";
-        match h(&req) {
+        let mut reply = h(&req);
+        if let Reply::After(d, inner) = reply {
+            tokio::time::sleep(d).await;
+            reply = *inner;
+        }
+        match reply {
+            Reply::After(..) => unreachable!("nested delays are not supported"),
             Reply::Full {
                 status,
                 headers,

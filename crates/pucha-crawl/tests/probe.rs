@@ -1,0 +1,73 @@
+//! Availability probes: one request, never retried, failing on status, empty body, timeout,
+//! refused connections and redirect loops; inline probes are taken during a crawl.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use pucha_core::ProbeFailure;
+use pucha_crawl::Crawler;
+use support::*;
+
+#[tokio::test]
+async fn probe_outcomes() {
+    let srv = serve("127.0.0.1", |r| match r.path() {
+        "/" => Reply::html(page("首页", &[])),
+        "/500" => Reply::status(500),
+        "/empty" => Reply::with(200, "text/html", Vec::new()),
+        "/hang" => Reply::Hang,
+        _ => Reply::status(404),
+    })
+    .await;
+    let crawler = Crawler::new(&cfg()).unwrap();
+    let probe = |p: &str| {
+        let url = srv.url(p).parse().unwrap();
+        let c = crawler.clone();
+        async move { c.probe(&url, Duration::from_secs(1)).await }
+    };
+    let ok = probe("/").await;
+    assert!(ok.ok(), "{ok:?}");
+    assert_eq!(ok.status, Some(200));
+    assert_eq!(probe("/500").await.failure, Some(ProbeFailure::Status(500)));
+    assert_eq!(probe("/empty").await.failure, Some(ProbeFailure::EmptyBody));
+    let t0 = Instant::now();
+    let hang = probe("/hang").await;
+    assert_eq!(hang.failure, Some(ProbeFailure::Timeout));
+    assert!(hang.elapsed_ms >= 1000);
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    // A closed port: connection refused.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let refused = crawler
+        .probe(
+            &format!("http://{closed}/").parse().unwrap(),
+            Duration::from_secs(1),
+        )
+        .await;
+    assert_eq!(refused.failure, Some(ProbeFailure::Connect));
+    // Probes are never retried.
+    assert_eq!(
+        srv.requests().iter().filter(|r| r.path() == "/500").count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn inline_probes_are_taken_during_the_crawl() {
+    let srv = serve("127.0.0.1", |r| match r.path() {
+        "/" => Reply::html(page("首页", &[("/a.html", "甲")])),
+        _ => Reply::html(page("页", &[])),
+    })
+    .await;
+    let mut cfg = cfg();
+    cfg.inline_probes = 4;
+    let c = Crawler::new(&cfg)
+        .unwrap()
+        .crawl_site(&site(&srv.url("/")), &cfg)
+        .await;
+    assert_eq!(c.probes.len(), 4);
+    assert!(c.probes.iter().all(|p| p.ok()));
+    assert!(c.probes.windows(2).all(|w| w[0].at <= w[1].at));
+}
