@@ -136,11 +136,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
     let published = published(&page, &all_dates, &items, url_date, meta_pub);
     let links = links(&page);
     let pagination = pagination(&page, text);
-    let placeholder = PLACEHOLDERS
-        .iter()
-        .filter_map(|p| main.find(p).map(|i| (i, *p)))
-        .min()
-        .map(|(_, p)| p.to_string());
+    let placeholder = placeholder(&page);
     let soft_404 = soft_404(page.title.as_deref(), &main);
     let has_search = page.has_search_form
         || links
@@ -181,6 +177,19 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         body_text,
         soft_404,
     }
+}
+
+/// The placeholder of an empty column: a short text standing on its own (`暂无信息`,
+/// `栏目建设中，敬请期待`), not a word inside prose (`城市建设中…`).
+fn placeholder(page: &Page) -> Option<String> {
+    const MAX_CHARS: usize = 24;
+    page.segs
+        .iter()
+        .filter(|s| !s.region.boilerplate())
+        .map(|s| page.text[s.start..s.end].trim())
+        .filter(|t| t.chars().count() <= MAX_CHARS)
+        .find_map(|t| PLACEHOLDERS.iter().find(|p| t.contains(*p)))
+        .map(|p| p.to_string())
 }
 
 fn meta_tags(page: &Page) -> std::collections::BTreeMap<String, String> {

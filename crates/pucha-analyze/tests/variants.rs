@@ -450,6 +450,14 @@ fn trs_create_page_html_pagination() {
 }
 
 #[test]
+fn placeholder_words_inside_prose_are_not_placeholders() {
+    let f = page("<div class='art'><p>目前该项目仍在建设中，预计明年完工，届时将极大方便群众出行。</p></div>");
+    assert_eq!(f.placeholder, None);
+    let f = page("<div class='list'><p>本栏目建设中，敬请期待</p></div>");
+    assert_eq!(f.placeholder.as_deref(), Some("栏目建设中"));
+}
+
+#[test]
 fn soft_404_pages() {
     assert!(page("<div class='e'><h2>抱歉，您访问的页面不存在</h2></div>").soft_404);
     let long = format!("<p>{}</p><p>页面不存在的情况说明</p>", "正文。".repeat(400));
