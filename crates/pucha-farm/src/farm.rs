@@ -403,13 +403,16 @@ fn site_truth(
                         None,
                         format!("{} ({:?}) newest {nd}", c.name, c.kind),
                     );
+                } else {
+                    // Long-term stale counts the other should-update columns; the key ones
+                    // have their own counter (as inspection platforms keep them).
+                    add(
+                        r::VETO_LONG_TERM_STALE_COLUMNS,
+                        url.clone(),
+                        None,
+                        format!("{} ({:?}) newest {nd}", c.name, c.kind),
+                    );
                 }
-                add(
-                    r::VETO_LONG_TERM_STALE_COLUMNS,
-                    url.clone(),
-                    None,
-                    format!("{} ({:?}) newest {nd}", c.name, c.kind),
-                );
                 if c.kind == ColumnKind::Policy {
                     add(
                         r::DED_POLICY_DOCS_COLUMN_STALE,

@@ -222,7 +222,8 @@ impl FooterPart {
 pub enum MetaDefect {
     /// Content pages of one column lack SiteIDCode.
     NoSiteIdCode { column: usize },
-    /// List and content pages of one column lack ColumnDescription and ColumnKeywords.
+    /// List and content pages of one column lack ColumnDescription (one tag, so that counting
+    /// pages and counting missing tags agree).
     NoColumnTags { column: usize },
     /// `n` content pages lack ContentSource.
     NoContentSource { n: u32 },
@@ -841,9 +842,9 @@ fn build_columns(plan: &mut SitePlan, spec: &FarmSpec, rng: &mut Rng) {
     let mut service = column(Service, "办事指南", "bszn");
     service.newest_age = Some(rng.range(5, 120));
 
+    // Group names never repeat a column name (a 工作动态 group over a 工作动态 column is ambiguous).
     let news_group = match plan.category {
         Category::Park => "园区资讯",
-        Category::Department | Category::Other => "工作动态",
         _ => "新闻中心",
     };
     plan.groups = vec![
@@ -958,7 +959,8 @@ pub(crate) fn safe_age(as_of: chrono::NaiveDate, age: u32) -> u32 {
     }
 }
 
-/// Share the page budget between columns: news gets most, every live column at least 2 items.
+/// Share the page budget between columns: news gets most, every live column at least 3 items
+/// (a list of one or two entries is hard to tell from navigation, for people and checkers alike).
 fn distribute_items(cols: &mut [ColumnPlan], spec: &FarmSpec, unanswered: u32, rng: &mut Rng) {
     let live: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].blank.is_none())
@@ -968,7 +970,7 @@ fn distribute_items(cols: &mut [ColumnPlan], spec: &FarmSpec, unanswered: u32, r
     let budget = spec
         .pages_per_site
         .saturating_sub(fixed)
-        .max(live.len() * 2);
+        .max(live.len() * 3);
     let weight = |k: ColumnKind| match k {
         ColumnKind::News => 4,
         ColumnKind::Notice | ColumnKind::Policy | ColumnKind::Consult => 2,
@@ -978,7 +980,7 @@ fn distribute_items(cols: &mut [ColumnPlan], spec: &FarmSpec, unanswered: u32, r
     for &i in &live {
         let share = budget * weight(cols[i].kind) / total_w.max(1);
         let jitter = rng.range(0, 2) as usize;
-        let mut n = share.max(2) + jitter;
+        let mut n = share.max(3) + jitter;
         if cols[i].kind == ColumnKind::Consult {
             n = n.max(4 + unanswered as usize);
         }

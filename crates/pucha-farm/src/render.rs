@@ -257,13 +257,13 @@ impl Renderer<'_> {
                     esc(&col.name),
                     esc(&col.name)
                 );
-                let _ = writeln!(
-                    m,
-                    "<meta name=\"ColumnKeywords\" content=\"{},{}\">",
-                    esc(&col.name),
-                    names::CITY_SHORT
-                );
             }
+            let _ = writeln!(
+                m,
+                "<meta name=\"ColumnKeywords\" content=\"{},{}\">",
+                esc(&col.name),
+                names::CITY_SHORT
+            );
             if has(&|d| *d == MetaDefect::NullColumnType { column: c }) {
                 m.push_str("<meta name=\"ColumnType\" content=\"null\">\n");
                 rec.null_column_type = true;
@@ -444,10 +444,14 @@ impl Renderer<'_> {
         let p = self.plan;
         let missing = |f: FooterPart| p.profile.footer_missing.contains(&f);
         let mut items: Vec<String> = Vec::new();
-        let mut links = vec![format!(
-            "<a href=\"{}\">联系我们</a>",
-            self.href(from, STATIC_PAGES[2].0)
-        )];
+        // A site without contact details has no 联系我们 link either, so no reading can find one.
+        let mut links = Vec::new();
+        if !missing(FooterPart::SponsorContact) {
+            links.push(format!(
+                "<a href=\"{}\">联系我们</a>",
+                self.href(from, STATIC_PAGES[2].0)
+            ));
+        }
         if !missing(FooterPart::Sitemap) {
             links.insert(
                 0,
@@ -1016,7 +1020,14 @@ impl Renderer<'_> {
             );
         }
         main.push_str("<div class=\"quick\">");
+        let no_contact = p
+            .profile
+            .footer_missing
+            .contains(&FooterPart::SponsorContact);
         for (sp, name, _) in STATIC_PAGES {
+            if no_contact && sp == STATIC_PAGES[2].0 {
+                continue;
+            }
             let _ = write!(main, "<a href=\"{}\">{name}</a>", self.href(path, sp));
         }
         if self.style() == Style::Modern {
