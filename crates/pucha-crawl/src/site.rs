@@ -535,7 +535,20 @@ impl Crawler {
         if let Some(sig) = verdict::challenge_signature(&f.body) {
             return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
         }
-        let facts = pucha_analyze::analyze(&f.body, &final_url, content_type.as_deref());
+        // The analyser must never panic; if it does anyway, one page must not end the crawl.
+        let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pucha_analyze::analyze(&f.body, &final_url, content_type.as_deref())
+        }));
+        let facts = match analysed {
+            Ok(facts) => facts,
+            Err(_) => {
+                ctx.note(format!(
+                    "pucha-analyze panicked on {final_url}: page kept without facts"
+                ));
+                tracing::error!(url = %final_url, "pucha-analyze panicked");
+                Default::default()
+            }
+        };
         let soft_404 =
             facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&f.body));
         let outcome = if soft_404 {
