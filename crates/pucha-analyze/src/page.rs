@@ -184,10 +184,8 @@ pub(crate) fn push_collapsed(out: &mut String, s: &str) {
     }
 }
 
+/// Starts a new line. Never removes text: element ranges already point into `out`.
 fn push_break(out: &mut String) {
-    while out.ends_with(' ') {
-        out.pop();
-    }
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }

@@ -43,6 +43,24 @@ const PIECES: &[&str] = &[
     "&#x0;",
     "&amp;",
     "<base href='::'>",
+    "<table>",
+    "<tr>",
+    "<td>",
+    "</td>",
+    "<th>",
+    "<img src='x.png'>",
+    "<a href='/'>",
+    "</a>",
+    "<p>",
+    "</p>",
+    "<br>",
+    "<span>",
+    "</span>",
+    " ",
+    "\u{3000}",
+    "\n",
+    "<form><input name='q'></form>",
+    "主办",
     "<a href='javascript:'>更多</a>",
     "<a href='http://[::1'>x</a>",
     "%",
@@ -90,4 +108,18 @@ fn deeply_nested_markup_does_not_overflow_the_stack() {
     s.push_str(&"</div>".repeat(depth));
     let f = pucha_analyze::analyze(s.as_bytes(), &url(), None);
     assert!(f.title.is_none());
+}
+
+#[test]
+fn table_cells_with_empty_links_and_images() {
+    for html in [
+        "<table><tr><td><a href=\"/\"><img src=\"x.png\"></a></td><td>主办</td></tr></table>",
+        "<table><tr><td><img src=\"x.png\"></td><td>主办</td></tr></table>",
+        "<table><tr><td><a href=\"/\"></a></td><td>主办</td></tr></table>",
+        "<div><div><a href=\"/\"><img src=\"x.png\"></a></div><div>主办</div></div>",
+        "<table><tr><td><form><input name=\"q\"></form></td></tr></table>",
+        "<table><tr><td>x</td><td>主办</td></tr></table>",
+    ] {
+        let _ = pucha_analyze::analyze_text(html, &url());
+    }
 }
