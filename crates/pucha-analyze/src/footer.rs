@@ -253,6 +253,16 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     } else if footer_text.contains("联系我们") || footer_text.contains("联系方式") {
         f.contact = item(None);
     }
+    // A phone label with a placeholder instead of a number (联系电话：暂无).
+    static PHONE_PLACEHOLDER: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:联系|咨询|服务)?电话\s*[:：]\s*(?:暂无|无|待定|—+|-+|－+)(?:$|[\s|｜，,])")
+            .expect("regex")
+    });
+    if let Some(m) = PHONE_PLACEHOLDER.find(&footer_text) {
+        f.contact
+            .problems
+            .push(format!("phone placeholder: {}", m.as_str().trim()));
+    }
 
     // 网站地图 / 站点地图
     if let Some((raw, _)) = links

@@ -173,6 +173,26 @@ fn contact_line_or_link() {
     assert_eq!(f.footer.contact.value.as_deref(), Some("/lxwm.html"));
 }
 
+#[test]
+fn phone_placeholder_is_a_contact_problem() {
+    let f = footer(
+        "<p>主办单位：某局</p><p>联系电话：暂无</p><p><a href='/lxwm.html'>联系我们</a></p>",
+    );
+    assert!(f.footer.contact.present);
+    assert!(
+        f.footer
+            .contact
+            .problems
+            .iter()
+            .any(|p| p.starts_with("phone placeholder")),
+        "{:?}",
+        f.footer.contact
+    );
+    let f = footer("<p>主办单位：某局</p><p>联系电话：暂无</p>");
+    assert!(!f.footer.contact.present);
+    assert!(!f.footer.contact.problems.is_empty());
+}
+
 // ---- footer: badge, sitemap, jiucuo ----
 
 #[test]
