@@ -70,9 +70,21 @@ pub struct AnalyzeOptions {
     pub today: Option<NaiveDate>,
 }
 
+impl AnalyzeOptions {
+    /// Options for a page fetched now: `today` is the current date in UTC+8.
+    pub fn now() -> AnalyzeOptions {
+        AnalyzeOptions {
+            today: Some(pucha_core::today_cst()),
+        }
+    }
+}
+
 /// Analyses a page body fetched from `url` with the given HTTP `Content-Type`.
+///
+/// Month-day list dates (`[08-30]`) take their year from today's date in UTC+8 (a date
+/// later than today belongs to the previous year); use [`analyze_with`] to fix the date.
 pub fn analyze(body: &[u8], url: &Url, content_type: Option<&str>) -> PageFacts {
-    analyze_with(body, url, content_type, &AnalyzeOptions::default())
+    analyze_with(body, url, content_type, &AnalyzeOptions::now())
 }
 
 /// [`analyze`] with explicit options.
@@ -90,8 +102,9 @@ pub fn analyze_with(
 }
 
 /// Analyses already decoded HTML (the encoding fields stay at their defaults: "UTF-8").
+/// Month-day dates are read as in [`analyze`].
 pub fn analyze_text(text: &str, url: &Url) -> PageFacts {
-    analyze_text_with(text, url, &AnalyzeOptions::default())
+    analyze_text_with(text, url, &AnalyzeOptions::now())
 }
 
 /// [`analyze_text`] with explicit options.
