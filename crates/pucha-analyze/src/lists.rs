@@ -91,15 +91,30 @@ fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
     let Some(seg) = page.segs.get(i) else {
         return false;
     };
-    let before = &page.text[seg.start..d.start.max(seg.start)];
+    let raw_before = &page.text[seg.start..d.start.max(seg.start)];
     let after = &page.text[d.end.min(seg.end)..seg.end];
-    let before = LABEL.replace(before.trim_end(), "");
+    let before = LABEL.replace(raw_before.trim_end(), "");
     // Allow a time after the date (`2024-09-12 10:10`, `09时32分`).
     let after = TIME.replace_all(after, "");
     let sentence = after
         .trim_start()
         .starts_with(['，', ',', '。', '；', '、']);
-    !sentence && title_chars(&before) + title_chars(&after) <= 8
+    // A date closing a title (`关于…的通知 2024-10-04`, `标题（2024-10-04）`).
+    let closes_title = title_chars(&after) == 0
+        && raw_before.ends_with([' ', '(', '（', '[', '【', '|', '｜', '-', '—']);
+    !sentence && (title_chars(&before) + title_chars(&after) <= 8 || closes_title)
+}
+
+/// `标题 2024-10-04` → `标题`; a title without a trailing date is returned as is.
+fn strip_trailing_date(title: &str) -> String {
+    if let Some(d) = find_dates(title, None).last() {
+        if title_chars(&title[d.end..]) == 0 && title_chars(&title[..d.start]) >= 2 {
+            return title[..d.start]
+                .trim_end_matches(|c: char| c.is_whitespace() || "(（[【|｜-—".contains(c))
+                .to_string();
+        }
+    }
+    title.to_string()
 }
 
 /// Finds the dated list items of a page. `dates` are the dates of `page.text`.
@@ -211,7 +226,7 @@ fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<Strin
             .map(str::trim)
             .filter(|t| title_chars(t) >= 2 && find_dates(t, None).is_empty())
             .map(str::to_string)
-            .unwrap_or(text);
+            .unwrap_or_else(|| strip_trailing_date(&text));
         let tool = TOOL_WORDS.iter().any(|w| title.contains(w)) && title_chars(&title) <= 6;
         let href = el.attr("href").unwrap_or("").trim().to_ascii_lowercase();
         let navigable = !href.is_empty() && !href.starts_with("javascript") && href != "#";

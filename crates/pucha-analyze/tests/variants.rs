@@ -319,6 +319,15 @@ fn list_full_width_dates_and_title_attribute_dates() {
 }
 
 #[test]
+fn list_dates_inside_link_text() {
+    let f = page("<ul><li><a href='/1.html'>关于开展安全检查的通知 2024-10-04</a></li><li><a href='/2.html'>关于调整领导小组的通知（2024-09-28）</a></li></ul>");
+    assert_eq!(f.dated_items.len(), 2, "{:?}", f.dated_items);
+    assert_eq!(f.dated_items[0].title, "关于开展安全检查的通知");
+    assert_eq!(f.dated_items[1].title, "关于调整领导小组的通知");
+    assert_eq!(newest(&f), Some(d(2024, 10, 4)));
+}
+
+#[test]
 fn list_without_links_repeated_widget_rows() {
     let row = |t: &str, date: &str| {
         format!("<tbody class='r'><tr><td><span title='{t}'>{t}</span></td></tr><tr><td><span>留言时间：</span><span>{date}</span></td></tr></tbody>")
