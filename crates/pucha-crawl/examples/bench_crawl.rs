@@ -25,6 +25,7 @@ struct Args {
     spider: Option<String>,
     net: Ipv4Addr,
     skip_pucha: bool,
+    verbose: bool,
 }
 
 fn args() -> Args {
@@ -35,6 +36,7 @@ fn args() -> Args {
         spider: None,
         net: Ipv4Addr::new(127, 0, 9, 0),
         skip_pucha: false,
+        verbose: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -46,6 +48,7 @@ fn args() -> Args {
             "--spider" => a.spider = Some(v()),
             "--net" => a.net = v().parse().expect("--net 127.x.y.0"),
             "--skip-pucha" => a.skip_pucha = true,
+            "--verbose" => a.verbose = true,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -82,10 +85,17 @@ async fn main() {
         let t0 = Instant::now();
         let results: Vec<(u64, u64, u64, u64, u64)> = futures::stream::iter(sites.clone())
             .map(|site| {
-                let (c, cfg) = (crawler.clone(), cfg.clone());
+                let (c, cfg, verbose) = (crawler.clone(), cfg.clone(), a.verbose);
                 // One task per site: sites crawl in parallel across the runtime's threads.
                 tokio::spawn(async move {
                     let r = c.crawl_site(&site, &cfg).await;
+                    if verbose {
+                        eprintln!(
+                            "{} {}",
+                            site.url,
+                            serde_json::to_string(&r.stats).unwrap_or_default()
+                        );
+                    }
                     let checked_targets = r
                         .links
                         .iter()

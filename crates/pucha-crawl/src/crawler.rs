@@ -98,6 +98,7 @@ impl Crawler {
             insecure,
             egress: rules,
             polite: None,
+            deadline: None,
         };
         let r = self.inner.http.fetch(&req).await;
         let elapsed_ms = t0.elapsed().as_millis() as u64;
@@ -161,6 +162,7 @@ impl Crawler {
                 insecure,
                 egress: rules,
                 polite,
+                deadline: Some(deadline),
             };
             let r = self.inner.http.fetch(&req).await;
             if attempt >= cfg.retries {

@@ -93,6 +93,8 @@ pub struct Request<'a> {
     pub insecure: bool,
     pub egress: &'a EgressRules,
     pub polite: Option<Polite<'a>>,
+    /// Politeness waits that would end after this give up with a timeout (the site's budget).
+    pub deadline: Option<Instant>,
 }
 
 /// The shared clients (verifying and non-verifying) and the resolver state.
@@ -162,12 +164,16 @@ impl Http {
                 .check_url(&url, &|h| self.resolver.is_trusted(h))
                 .map_err(FetchFail::Egress)?;
             let _permit = match req.polite {
-                Some(p) => Some(
-                    p.gates
-                        .get(&host_key(&url), p.concurrency, p.rps)
-                        .acquire()
-                        .await,
-                ),
+                Some(p) => {
+                    let gate = p.gates.get(&host_key(&url), p.concurrency, p.rps);
+                    match req.deadline {
+                        Some(d) => tokio::time::timeout_at(d, gate.acquire())
+                            .await
+                            .map_err(|_| FetchFail::Timeout)?,
+                        None => gate.acquire().await,
+                    }
+                    .into()
+                }
                 None => None,
             };
             let left = req.timeout.saturating_sub(spent);

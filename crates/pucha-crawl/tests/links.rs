@@ -285,3 +285,70 @@ async fn backs_off_on_429_with_retry_after() {
         .count();
     assert_eq!(n429, 1 + cfg.retries as usize);
 }
+
+#[tokio::test]
+async fn politeness_limits_requests_in_flight_per_host() {
+    let srv = serve("127.0.0.1", |r| {
+        let p = r.path().to_string();
+        if p == "/" {
+            let links: Vec<(String, String)> = (0..12)
+                .map(|i| (format!("/p{i}.html"), format!("页{i}")))
+                .collect();
+            let l: Vec<(&str, &str)> = links
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            Reply::html(page("首页", &l))
+        } else if p == "/robots.txt" {
+            Reply::status(404)
+        } else {
+            Reply::After(
+                Duration::from_millis(40),
+                Box::new(Reply::html(page("页", &[("/logo.png", "图")]))),
+            )
+        }
+    })
+    .await;
+    let mut cfg = cfg();
+    cfg.no_politeness = false;
+    cfg.per_host_concurrency = 2;
+    cfg.per_host_rps = 100.0;
+    let c = Crawler::new(&cfg)
+        .unwrap()
+        .crawl_site(&site(&srv.url("/")), &cfg)
+        .await;
+    assert_eq!(c.stats.pages_fetched, 13);
+    assert!(
+        srv.max_in_flight() <= 2,
+        "{} requests in flight",
+        srv.max_in_flight()
+    );
+
+    // Lifted: the same site is fetched with more requests in flight.
+    let mut fast = cfg.clone();
+    fast.no_politeness = true;
+    let srv2 = serve("127.0.0.1", |r| {
+        Reply::After(
+            Duration::from_millis(40),
+            Box::new(if r.path() == "/" {
+                let links: Vec<(String, String)> = (0..12)
+                    .map(|i| (format!("/p{i}.html"), format!("页{i}")))
+                    .collect();
+                let l: Vec<(&str, &str)> = links
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                Reply::html(page("首页", &l))
+            } else {
+                Reply::html(page("页", &[]))
+            }),
+        )
+    })
+    .await;
+    let c = Crawler::new(&fast)
+        .unwrap()
+        .crawl_site(&site(&srv2.url("/")), &fast)
+        .await;
+    assert_eq!(c.stats.pages_fetched, 13);
+    assert!(srv2.max_in_flight() > 2);
+}

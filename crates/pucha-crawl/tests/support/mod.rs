@@ -84,6 +84,8 @@ type Handler = dyn Fn(&Req) -> Reply + Send + Sync;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
+    /// Most requests ever being answered at the same time.
+    pub max_in_flight: Arc<AtomicUsize>,
     pub log: Arc<Mutex<Vec<Req>>>,
 }
 
@@ -96,6 +98,9 @@ impl TestServer {
     }
     pub fn requested(&self, path: &str) -> bool {
         self.requests().iter().any(|r| r.path() == path)
+    }
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
     }
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
@@ -112,7 +117,9 @@ pub async fn serve(
     let handler: Arc<Handler> = Arc::new(handler);
     let connections = Arc::new(AtomicUsize::new(0));
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (c, l) = (connections.clone(), log.clone());
+    let max_in_flight = Arc::new(AtomicUsize::new(0));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let (c, l, m) = (connections.clone(), log.clone(), max_in_flight.clone());
     tokio::spawn(async move {
         loop {
             let Ok((sock, _)) = listener.accept().await else {
@@ -120,14 +127,16 @@ pub async fn serve(
             };
             c.fetch_add(1, Ordering::SeqCst);
             let (h, l) = (handler.clone(), l.clone());
+            let (f, m) = (in_flight.clone(), m.clone());
             tokio::spawn(async move {
-                let _ = conn(sock, h, l).await;
+                let _ = conn(sock, h, l, f, m).await;
             });
         }
     });
     TestServer {
         addr,
         connections,
+        max_in_flight,
         log,
     }
 }
@@ -136,6 +145,8 @@ async fn conn(
     mut sock: TcpStream,
     h: Arc<Handler>,
     log: Arc<Mutex<Vec<Req>>>,
+    in_flight: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     loop {
@@ -165,7 +176,19 @@ async fn conn(
         };
         log.lock().unwrap().push(req.clone());
         let head_only = req.method == "HEAD";
-        let mut reply = h(&req);
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let answered = answer(&mut sock, h(&req), head_only).await;
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        if !answered? {
+            return Ok(());
+        }
+    }
+}
+
+/// Writes one reply; `false` when the connection must close afterwards.
+async fn answer(sock: &mut TcpStream, mut reply: Reply, head_only: bool) -> std::io::Result<bool> {
+    {
         if let Reply::After(d, inner) = reply {
             tokio::time::sleep(d).await;
             reply = *inner;
@@ -189,7 +212,7 @@ async fn conn(
             }
             Reply::Hang => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
-                return Ok(());
+                return Ok(false);
             }
             Reply::Drip(every) => {
                 sock.write_all(
@@ -200,7 +223,7 @@ async fn conn(
                     sock.write_all(b"x").await?;
                     tokio::time::sleep(every).await;
                 }
-                return Ok(());
+                return Ok(false);
             }
             Reply::Big {
                 content_type,
@@ -221,6 +244,7 @@ async fn conn(
             }
         }
     }
+    Ok(true)
 }
 
 /// A site record for a test server URL.
