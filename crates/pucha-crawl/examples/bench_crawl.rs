@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::StreamExt;
-use pucha_core::{CrawlConfig, LinkOutcome};
+use pucha_core::{Category, CrawlConfig, LinkOutcome, Site};
 use pucha_crawl::Crawler;
 use pucha_farm::{Farm, FarmServer, FarmSpec};
 
@@ -26,6 +26,8 @@ struct Args {
     net: Ipv4Addr,
     skip_pucha: bool,
     verbose: bool,
+    /// Internal: serve the farm in this process and print its port (the parent crawls).
+    serve_farm: bool,
 }
 
 fn args() -> Args {
@@ -37,6 +39,7 @@ fn args() -> Args {
         net: Ipv4Addr::new(127, 0, 9, 0),
         skip_pucha: false,
         verbose: false,
+        serve_farm: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -49,6 +52,7 @@ fn args() -> Args {
             "--net" => a.net = v().parse().expect("--net 127.x.y.0"),
             "--skip-pucha" => a.skip_pucha = true,
             "--verbose" => a.verbose = true,
+            "--serve-farm" => a.serve_farm = true,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -58,17 +62,58 @@ fn args() -> Args {
 #[tokio::main]
 async fn main() {
     let a = args();
-    let farm = Farm::generate(&FarmSpec::bench(a.sites, a.pages));
-    let html_pages = farm.html_pages();
-    let server = FarmServer::start(farm, a.net)
+    if a.serve_farm {
+        let farm = Farm::generate(&FarmSpec::bench(a.sites, a.pages));
+        let html_pages = farm.html_pages();
+        let server = FarmServer::start(farm, a.net)
+            .await
+            .expect("start the farm");
+        println!("PORT {} PAGES {html_pages}", server.port());
+        // Serve until the parent closes our stdin.
+        let mut sink = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::stdin(), &mut sink).await;
+        server.shutdown().await;
+        return;
+    }
+
+    // The farm runs in a child process, so that this process's peak RSS is the crawler's own.
+    let mut child = tokio::process::Command::new(std::env::current_exe().expect("own path"))
+        .args([
+            "--serve-farm",
+            "--sites",
+            &a.sites.to_string(),
+            "--pages",
+            &a.pages.to_string(),
+            "--net",
+            &a.net.to_string(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the farm process");
+    let mut first = String::new();
+    let mut out = tokio::io::BufReader::new(child.stdout.take().expect("farm stdout"));
+    tokio::io::AsyncBufReadExt::read_line(&mut out, &mut first)
         .await
-        .expect("start the farm");
-    let sites = server.sites();
+        .expect("farm port");
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let port: u16 = words.get(1).and_then(|p| p.parse().ok()).expect("PORT n");
+    let html_pages = words.get(3).copied().unwrap_or("?");
+    let sites: Vec<Site> = (0..a.sites)
+        .map(|i| Site {
+            name: format!("site{i}"),
+            url: format!("http://{}:{port}/", pucha_farm::site_ip(a.net, i))
+                .parse()
+                .expect("url"),
+            category: Category::Department,
+            site_code: None,
+            sponsor: None,
+        })
+        .collect();
     eprintln!(
-        "farm: {} sites, {} HTML pages, port {}",
-        sites.len(),
-        html_pages,
-        server.port()
+        "farm: {} sites, {html_pages} HTML pages, port {port}",
+        sites.len()
     );
 
     if !a.skip_pucha {
@@ -163,5 +208,6 @@ async fn main() {
             pages as f64 / secs
         );
     }
-    server.shutdown().await;
+    drop(child.stdin.take());
+    let _ = child.wait().await;
 }
