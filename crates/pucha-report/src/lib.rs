@@ -213,9 +213,12 @@ pub fn write_formats(
         .any(|s| s.findings.iter().any(|f| f.needs_review))
     {
         let p = out_dir.join(REVIEW_FILE);
-        let mut r = Review::load_or_default(&p)?;
-        if r.merge_pending(report) > 0 || !p.exists() {
-            r.save(&p)?;
+        // A review file a person broke is left alone (`pucha report` says what is wrong with it);
+        // the census output must not fail because of it.
+        if let Ok(mut r) = Review::load_or_default(&p) {
+            if r.merge_pending(report) > 0 || !p.exists() {
+                r.save(&p)?;
+            }
         }
         w.review = Some(p);
     }

@@ -176,3 +176,40 @@ fn errors_and_pending_reviews_are_marked() {
     assert!(err.problems.contains(reason));
     assert!(rows.iter().any(|r| r.result == "不合格（待复核）"));
 }
+
+#[test]
+fn sampled_runs_jiucuo_and_options_are_stated() {
+    let mut report = seed_census();
+    report.run.sites_total = 212;
+    let opts = NoticeOptions {
+        issuer: "示例市政务服务监督管理局".into(),
+        doc_number: Some("示政管函〔2019〕12号".into()),
+        provincial_basis: Some("《示例省政府网站检查实施方案》".into()),
+        deadline_days: 10,
+        jiucuo: Some(pucha_report::notice::JiucuoStats {
+            received: 18,
+            closed_on_time: 17,
+        }),
+        ..NoticeOptions::default()
+    };
+    let md = render_notice_md(&report, &opts);
+    assert!(
+        md.starts_with("# 示例市政务服务监督管理局关于2019年第三季度全市政府网站检查情况的通报")
+    );
+    assert!(md.contains("示政管函〔2019〕12号"));
+    assert!(md.contains("（国办秘函〔2019〕19号）和《示例省政府网站检查实施方案》有关要求"));
+    assert!(md.contains("抽查（抽查53家，占名单212家的25.00%）"), "{md}");
+    assert!(md.contains("共收到网民留言18条，按时办结17条，按时办结率94.44%"));
+    assert!(md.contains("10个工作日内完成整改"));
+}
+
+#[test]
+fn html_escapes_what_sites_publish() {
+    let mut report = seed_census();
+    report.sites[0].site.name = "<script>alert(1)</script>&站".into();
+    let html = pucha_report::render_html(&report, &[]);
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;站"));
+    // Exactly one script element: the inline sorter.
+    assert_eq!(html.matches("<script>").count(), 1);
+}

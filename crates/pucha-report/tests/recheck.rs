@@ -176,3 +176,45 @@ fn write_all_creates_and_completes_the_review_file_without_losing_decisions() {
         Decision::Drop
     );
 }
+
+#[test]
+fn dropping_a_deduction_in_full_score_mode_gives_its_points_back() {
+    let mut report = seed_census();
+    report.run.mode = pucha_core::ScoringMode::FullScore;
+    let site = report
+        .sites
+        .iter_mut()
+        .find(|s| s.verdict == Verdict::Pass)
+        .unwrap();
+    let mut f = pucha_report::sample::finding(&site.site, r::DED_ONLINE_INTERVIEW, 1);
+    f.points = Some(8.0);
+    f.needs_review = true;
+    site.findings.push(f);
+    site.score = Some(55.0);
+    site.verdict = Verdict::Fail;
+    let key = site.site.key();
+    report.summary = pucha_core::Summary::from_results(&report.sites);
+    assert_eq!(report.summary.passed, 34);
+
+    let mut review = Review::template(&report);
+    review.decide(&key, r::DED_ONLINE_INTERVIEW, Decision::Drop, "", "");
+    review.apply(&mut report);
+    let site = report.sites.iter().find(|s| s.site.key() == key).unwrap();
+    assert_eq!(site.score, Some(63.0));
+    assert_eq!(site.verdict, Verdict::Pass);
+    assert_eq!(report.summary.passed, 35);
+}
+
+#[test]
+fn a_broken_review_file_is_an_error_that_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.toml");
+    std::fs::write(
+        &path,
+        "[[item]]\nsite = \"x\"\nrule = \"y\"\ndecision = \"maybe\"\n",
+    )
+    .unwrap();
+    let err = Review::load(&path).unwrap_err().to_string();
+    assert!(err.contains("review.toml"), "{err}");
+    assert!(err.contains("maybe"), "{err}");
+}
