@@ -278,9 +278,36 @@ pub(crate) fn looks_like_column(f: &pucha_core::PageFacts) -> bool {
             .any(|b| !HOME_CRUMBS.contains(&b.trim()))
 }
 
+/// The page kind the rules use: the analysed kind, corrected where the page tags contradict it
+/// (a "content" page with column tags, no article tags and a list is a column list page; a
+/// "column" page that neither lists nor carries column tags is furniture).
+pub(crate) fn effective_kind(f: &pucha_core::PageFacts, url: &str) -> PageKind {
+    let last = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let list_url = last.is_empty() || last.starts_with("list") || last.starts_with("index");
+    match f.kind {
+        PageKind::Content
+            if f.meta("ArticleTitle").is_none()
+                && f.meta("PubDate").is_none()
+                && f.meta("ContentSource").is_none()
+                && f.meta("ColumnName").is_some()
+                && (f.dated_items.len() >= 2 || list_url) =>
+        {
+            PageKind::Column
+        }
+        PageKind::Column if !looks_like_column(f) => PageKind::Other,
+        k => k,
+    }
+}
+
 pub(crate) fn is_column_page(p: &PageRecord) -> bool {
-    match p.facts.kind {
-        PageKind::Column => looks_like_column(&p.facts),
+    match effective_kind(&p.facts, &p.url) {
+        PageKind::Column => true,
         PageKind::Home | PageKind::Content => false,
         PageKind::Other => {
             p.facts.meta("ColumnName").is_some()
@@ -569,11 +596,12 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
         });
     }
 
-    // Parents by breadcrumb: a column whose name appears before the end of another's path.
-    let names: Vec<(usize, String)> = cols
+    // Parents by breadcrumb: a column whose name appears before the end of another's path, and
+    // whose own path (when it has one) is a proper prefix of that path.
+    let nodes: Vec<(usize, String, Vec<String>)> = cols
         .iter()
         .enumerate()
-        .map(|(i, c)| (i, c.name.clone()))
+        .map(|(i, c)| (i, c.name.clone(), c.path.clone()))
         .collect();
     let mut children: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (j, c) in cols.iter().enumerate() {
@@ -581,8 +609,9 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
             continue;
         }
         let ancestors = &c.path[..c.path.len() - 1];
-        for (i, n) in &names {
-            if *i != j && ancestors.iter().any(|a| a == n) && *n != c.name {
+        for (i, n, p) in &nodes {
+            let prefix = p.is_empty() || (p.len() < c.path.len() && c.path[..p.len()] == p[..]);
+            if *i != j && *n != c.name && ancestors.iter().any(|a| a == n) && prefix {
                 children.entry(*i).or_default().push(c.url.clone());
             }
         }

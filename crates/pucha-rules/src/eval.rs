@@ -504,13 +504,18 @@ impl Site<'_> {
         let mut evidence = Vec::new();
         let mut any_unsure = false;
         for c in self.cols {
-            if !matches!(
+            let key_class = matches!(
+                c.class,
+                ColumnClass::News | ColumnClass::Notice | ColumnClass::Policy
+            );
+            let long_class = matches!(
                 c.class,
                 ColumnClass::Interpretation
                     | ColumnClass::Personnel
                     | ColumnClass::Fiscal
                     | ColumnClass::Other
-            ) {
+            );
+            if !(long_class || key_class && cfg.includes_key_columns) {
                 continue;
             }
             let Some(w) = c.class.window(self.pack()) else {

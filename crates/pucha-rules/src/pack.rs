@@ -80,6 +80,8 @@ pub struct KeyColumns {
 pub struct LongTermStale {
     pub veto_count: u32,
     pub includes_blank: bool,
+    /// Stale 动态要闻 / 通知公告 / 政策文件 columns count here too (they are should-update columns).
+    pub includes_key_columns: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -65,10 +65,10 @@ pub(crate) fn page_findings(
 ) -> Vec<Finding> {
     let u = url.as_str();
     let mut out = Vec::new();
-    let kind = match facts.kind {
-        _ if is_home => PageKind::Home,
-        PageKind::Column if !crate::columns::looks_like_column(facts) => PageKind::Other,
-        k => k,
+    let kind = if is_home {
+        PageKind::Home
+    } else {
+        crate::columns::effective_kind(facts, url.as_str())
     };
 
     // Site tags.
@@ -123,8 +123,9 @@ pub(crate) fn page_findings(
                     value(facts, t).is_none()
                 }
             })
-            .map(|t| ev(u, format!("缺少 {t} 标签")))
-            .collect();
+            .map(String::as_str)
+            .collect::<Vec<_>>();
+        let evs = missing_ev(u, &evs);
         push(&mut out, ids::NORM_META_COLUMN_TAGS, evs, "栏目标签缺失");
 
         if let Some(raw) = facts.meta("ColumnType") {
@@ -149,8 +150,9 @@ pub(crate) fn page_findings(
             .content_tags
             .iter()
             .filter(|t| value(facts, t).is_none())
-            .map(|t| ev(u, format!("缺少 {t} 标签")))
-            .collect();
+            .map(String::as_str)
+            .collect::<Vec<_>>();
+        let evs = missing_ev(u, &evs);
         push(
             &mut out,
             ids::NORM_META_CONTENT_TAGS,
@@ -212,6 +214,14 @@ pub(crate) fn page_findings(
         out.extend(footer_findings(facts, u, pack, c));
     }
     out
+}
+
+/// One evidence entry per page naming its missing tags (a page counts once per rule).
+fn missing_ev(url: &str, missing: &[&str]) -> Vec<Evidence> {
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    vec![ev(url, format!("缺少 {} 标签", missing.join("、")))]
 }
 
 /// The problem with a ColumnType value, if any.

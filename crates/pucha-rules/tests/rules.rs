@@ -701,3 +701,80 @@ fn classes_follow_names_then_column_type() {
     let b = cols.iter().find(|c| c.name == "政策解读").unwrap();
     assert!(!b.confident && b.class_reason.contains("以名称为准"));
 }
+
+#[test]
+fn check_page_content_tags_pubdate_and_columntype() {
+    let pack = RulePack::builtin();
+    let mut p = content("/art/1.html", d("2024-09-01"), "正文");
+    p.facts.meta.remove("ArticleTitle");
+    p.facts.meta.insert("PubDate".into(), "2024/09/01".into());
+    p.facts.meta.insert("ColumnType".into(), "".into());
+    let url = url::Url::parse(&p.url).unwrap();
+    let f = pucha_rules::check_page(&p.facts, &url, &pack);
+    let get = |r: &str| f.iter().find(|x| x.rule == r).map(|x| x.count).unwrap_or(0);
+    assert_eq!(get(ids::NORM_META_CONTENT_TAGS), 1);
+    assert_eq!(get(ids::NORM_META_PUBDATE_FORMAT), 1);
+    assert_eq!(get(ids::NORM_META_COLUMNTYPE_VOCAB), 1);
+    assert_eq!(
+        get(ids::NORM_META_COLUMN_TAGS),
+        0,
+        "an empty ColumnType is a vocabulary problem"
+    );
+    // Footer items are a homepage matter.
+    assert_eq!(get(ids::NORM_FOOTER_PSB_RECORD), 0);
+
+    // A group value real CMSs write is accepted; an unknown one is not.
+    p.facts.meta.insert("ColumnType".into(), "信息公开".into());
+    let f = pucha_rules::check_page(&p.facts, &url, &pack);
+    assert!(f.iter().all(|x| x.rule != ids::NORM_META_COLUMNTYPE_VOCAB));
+    p.facts.meta.insert("ColumnType".into(), "杂项栏目".into());
+    let f = pucha_rules::check_page(&p.facts, &url, &pack);
+    assert!(f.iter().any(|x| x.rule == ids::NORM_META_COLUMNTYPE_VOCAB));
+}
+
+#[test]
+fn check_page_homepage_footer_items() {
+    let pack = RulePack::builtin();
+    let mut h = home(as_of());
+    h.facts.footer.psb = pucha_core::FooterItem::default();
+    h.facts.footer.contact.value = Some("联系电话：暂无".into());
+    h.facts.footer.icp.value = Some("黔ICP备123号".into());
+    h.facts.jiucuo_site_code = Some("5204000002".into());
+    let url = url::Url::parse(&h.url).unwrap();
+    let f = pucha_rules::check_page(&h.facts, &url, &pack);
+    let get = |r: &str| f.iter().find(|x| x.rule == r);
+    assert_eq!(
+        get(ids::NORM_FOOTER_PSB_RECORD).unwrap().summary_zh,
+        "网站底部缺少公安机关备案标识"
+    );
+    assert_eq!(get(ids::NORM_FOOTER_SPONSOR_CONTACT).unwrap().count, 1);
+    assert!(
+        get(ids::NORM_FOOTER_ICP).is_some(),
+        "ICP number must have 8 digits"
+    );
+    assert!(get(ids::NORM_META_SITEIDCODE_CONSISTENCY).is_some());
+    assert!(get(ids::NORM_FOOTER_CONAC_BADGE).is_none());
+    assert!(
+        get(ids::NORM_META_COLUMN_TAGS).is_none(),
+        "homepages carry site tags only"
+    );
+}
+
+#[test]
+fn check_page_legacy_jiucuo_host_follows_the_pack() {
+    let mut h = home(as_of());
+    h.facts.links.push(link_abs(
+        "https://pucha.kaipuyun.cn/exposure/jiucuo.html?site_code=5204000001",
+        "我为政府网站找错",
+    ));
+    h.facts.footer.jiucuo.problems = vec!["legacy host".into()];
+    let url = url::Url::parse(&h.url).unwrap();
+    let f = pucha_rules::check_page(&h.facts, &url, &RulePack::builtin());
+    assert!(
+        f.iter().all(|x| x.rule != ids::NORM_FOOTER_JIUCUO),
+        "{f:#?}"
+    );
+    let strict = RulePack::from_overlay_str("[footer]\nlegacy_jiucuo_is_defect = true\n").unwrap();
+    let f = pucha_rules::check_page(&h.facts, &url, &strict);
+    assert!(f.iter().any(|x| x.rule == ids::NORM_FOOTER_JIUCUO));
+}

@@ -225,3 +225,15 @@ pub fn healthy(as_of: NaiveDate) -> Vec<PageRecord> {
         consult,
     ]
 }
+
+pub fn link_abs(url: &str, text: &str) -> PageLink {
+    PageLink {
+        raw: url.into(),
+        url: Some(url.into()),
+        text: text.into(),
+        tag: LinkTag::A,
+        in_nav: false,
+        in_footer: true,
+        is_more: false,
+    }
+}

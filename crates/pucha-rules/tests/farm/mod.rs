@@ -524,7 +524,11 @@ impl Farm {
             let ct = self.content_type(site, &url);
             // A panic in the analyser is reported, and the page skipped, rather than ending the run.
             let facts = match std::panic::catch_unwind(|| {
-                pucha_analyze::analyze(&body, &url, ct.as_deref())
+                // The crawler passes the check date so month-day list dates get the right year.
+                let opts = pucha_analyze::AnalyzeOptions {
+                    today: Some(self.as_of),
+                };
+                pucha_analyze::analyze_with(&body, &url, ct.as_deref(), &opts)
             }) {
                 Ok(f) => f,
                 Err(_) => {
