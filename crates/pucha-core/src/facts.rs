@@ -84,7 +84,9 @@ pub struct DatedItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FooterItem {
     pub present: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Normalised value (e.g. `蜀ICP备13001288号`); serialised as `null` when there is none,
+    /// so `check-page` JSON always has `{present, value}`.
+    #[serde(default)]
     pub value: Option<String>,
     /// Malformations found (e.g. "no 号", "code in link differs from text").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
