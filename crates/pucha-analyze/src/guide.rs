@@ -133,7 +133,10 @@ pub(crate) fn service_guide(page: &Page) -> Option<ServiceGuide> {
         }
     }
     let labels = found.iter().filter(|f| f.is_some()).count();
-    if labels < MIN_LABELS {
+    // A contact page (办公地址, 联系电话, 办公时间) is not a guide: one of the elements only
+    // guides have must be labelled too.
+    let guide_only = [0, 1, 2, 3, 6, 9].iter().any(|&i| found[i].is_some());
+    if labels < MIN_LABELS || !guide_only {
         return None;
     }
     let mut guide = ServiceGuide {

@@ -437,6 +437,12 @@ fn service_guide_placeholders_count_as_missing() {
 }
 
 #[test]
+fn contact_page_is_not_a_service_guide() {
+    let f = page("<div class='lxwm'><p>办公地址：某市人民路1号</p><p>联系电话：0833-1234567</p><p>办公时间：工作日9:00-17:00</p></div>");
+    assert!(f.service_guide.is_none(), "{:?}", f.service_guide);
+}
+
+#[test]
 fn ordinary_article_is_not_a_service_guide() {
     let f = page("<div><h1>新闻</h1><p>联系电话：0833-1234567</p><p>正文内容很长。</p></div>");
     assert!(f.service_guide.is_none());
