@@ -234,6 +234,7 @@ fn columntype_problem(raw: &str, url: &str, pack: &RulePack) -> Option<String> {
         pack.meta.columntype_vocab.iter().any(|x| x == part)
             || pack.meta.columntype_accepted.iter().any(|x| x == part)
             || classify("", Some(part), url, pack).0 != ColumnClass::Other
+            || classify(part, None, "", pack).0 != ColumnClass::Other
             || pack
                 .meta
                 .columntype_vocab

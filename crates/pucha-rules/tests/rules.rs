@@ -778,3 +778,22 @@ fn check_page_legacy_jiucuo_host_follows_the_pack() {
     let f = pucha_rules::check_page(&h.facts, &url, &strict);
     assert!(f.iter().any(|x| x.rule == ids::NORM_FOOTER_JIUCUO));
 }
+
+#[test]
+fn columntype_values_that_name_a_class_are_accepted() {
+    let pack = RulePack::builtin();
+    let mut p = content("/art/1.html", d("2024-09-01"), "正文");
+    let url = url::Url::parse(&p.url).unwrap();
+    for (v, ok) in [
+        ("洪湖要闻", true),
+        ("绥滨新闻", true),
+        ("政策文件", true),
+        ("5", false),
+        ("政务类", false),
+    ] {
+        p.facts.meta.insert("ColumnType".into(), v.into());
+        let f = pucha_rules::check_page(&p.facts, &url, &pack);
+        let flagged = f.iter().any(|x| x.rule == ids::NORM_META_COLUMNTYPE_VOCAB);
+        assert_eq!(flagged, !ok, "{v}");
+    }
+}
