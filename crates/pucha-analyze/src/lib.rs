@@ -460,6 +460,10 @@ fn breadcrumb(page: &Page) -> Vec<String> {
     Vec::new()
 }
 
+/// "404" standing alone (not inside a phone number or a record code).
+static ALONE_404: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:^|[^\d\-])404(?:$|[^\d\-])").expect("regex"));
+
 fn soft_404(title: Option<&str>, main: &str) -> bool {
     const PHRASES: &[&str] = &[
         "页面不存在",
@@ -473,12 +477,12 @@ fn soft_404(title: Option<&str>, main: &str) -> bool {
         "Page Not Found",
     ];
     if let Some(t) = title {
-        if t.contains("404") || PHRASES.iter().any(|p| t.contains(p)) {
+        if ALONE_404.is_match(t) || PHRASES.iter().any(|p| t.contains(p)) {
             return true;
         }
     }
     let chars = main.chars().filter(|c| !c.is_whitespace()).count();
-    chars < 600 && (PHRASES.iter().any(|p| main.contains(p)) || main.contains("404"))
+    chars < 600 && (PHRASES.iter().any(|p| main.contains(p)) || ALONE_404.is_match(main))
 }
 
 fn kind(

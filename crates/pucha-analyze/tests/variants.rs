@@ -495,6 +495,10 @@ fn placeholder_words_inside_prose_are_not_placeholders() {
 #[test]
 fn soft_404_pages() {
     assert!(page("<div class='e'><h2>抱歉，您访问的页面不存在</h2></div>").soft_404);
+    assert!(page("<div class='e'><h1>404</h1><p>Not Found</p></div>").soft_404);
+    assert!(
+        !page("<div class='c'><p>联系电话：0833-7140404</p><p>邮编：404100</p></div>").soft_404
+    );
     let long = format!("<p>{}</p><p>页面不存在的情况说明</p>", "正文。".repeat(400));
     assert!(!page(&long).soft_404);
 }
