@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p pucha-crawl --example bench_crawl -- \
-//!     --sites 40 --pages 250 --parallel 40 [--spider ~/.cargo/bin/spider] [--net 127.0.9.0]
+//!     --sites 40 --pages 250 --parallel 40 [--site-concurrency 4] [--spider ~/.cargo/bin/spider] [--net 127.0.9.0]
 //! ```
 //!
 //! Prints one JSON line per tool: sites, pages fetched, link targets checked, wall seconds and
@@ -28,6 +28,8 @@ struct Args {
     verbose: bool,
     /// Internal: serve the farm in this process and print its port (the parent crawls).
     serve_farm: bool,
+    /// Concurrent page fetches and link checks per site.
+    site_concurrency: u32,
 }
 
 fn args() -> Args {
@@ -40,6 +42,7 @@ fn args() -> Args {
         skip_pucha: false,
         verbose: false,
         serve_farm: false,
+        site_concurrency: 4,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -53,6 +56,7 @@ fn args() -> Args {
             "--skip-pucha" => a.skip_pucha = true,
             "--verbose" => a.verbose = true,
             "--serve-farm" => a.serve_farm = true,
+            "--site-concurrency" => a.site_concurrency = v().parse().expect("--site-concurrency N"),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -122,6 +126,8 @@ async fn main() {
             inline_probes: 0,
             max_pages: 10_000,
             max_depth: 20,
+            unpolite_concurrency: a.site_concurrency,
+            check_concurrency: a.site_concurrency,
             ..CrawlConfig::default()
         };
         cfg.egress.loopback_only = true;

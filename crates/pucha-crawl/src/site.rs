@@ -85,8 +85,10 @@ enum PageFetch {
 
 /// One link occurrence, resolved at the end once every target has an outcome.
 struct Occurrence {
-    page: String,
-    target: String,
+    /// Index into the crawl's pages.
+    page: u32,
+    /// Interned target URL (shared with the outcome map).
+    target: Arc<str>,
     text: String,
     tag: LinkTag,
     kind: LinkKind,
@@ -226,12 +228,25 @@ impl Crawler {
         let mut stats = CrawlStats::default();
         let mut traps = TrapGuard::new(cfg.max_pages_per_pattern, cfg.max_pattern_chain);
         let mut pages: Vec<PageRecord> = Vec::new();
-        let mut outcomes: HashMap<String, LinkOutcome> = HashMap::new();
-        let mut admitted: HashSet<String> = HashSet::new();
-        let mut checks_queued: HashSet<String> = HashSet::new();
+        // Target URLs are interned (`Arc<str>`): one allocation per target, however many
+        // pages link to it (navigation and footer links repeat on every page).
+        let mut outcomes: HashMap<Arc<str>, LinkOutcome> = HashMap::new();
+        let mut admitted: HashSet<Arc<str>> = HashSet::new();
+        let mut checks_queued: HashSet<Arc<str>> = HashSet::new();
         let mut fetched_final: HashSet<String> = HashSet::new();
         let mut occurrences: Vec<Occurrence> = Vec::new();
-        let mut seen_pairs: HashSet<(u32, String)> = HashSet::new();
+        let mut seen_pairs: HashSet<(u32, Arc<str>)> = HashSet::new();
+        let mut interned: HashSet<Arc<str>> = HashSet::new();
+        let mut intern = |s: String| -> Arc<str> {
+            match interned.get(s.as_str()) {
+                Some(a) => a.clone(),
+                None => {
+                    let a: Arc<str> = Arc::from(s);
+                    interned.insert(a.clone());
+                    a
+                }
+            }
+        };
         let mut pending_checks: Vec<(Url, LinkKind)> = Vec::new();
 
         let page_conc = if cfg.no_politeness {
@@ -242,7 +257,7 @@ impl Crawler {
         .max(1) as usize;
         let check_conc = cfg.check_concurrency.max(1) as usize;
 
-        admitted.insert(home.to_string());
+        admitted.insert(intern(home.to_string()));
         let mut level = vec![Item {
             url: home.clone(),
             depth: 0,
@@ -267,6 +282,7 @@ impl Crawler {
             .collect::<Vec<_>>();
             let (fetched, checked) = futures::join!(fetch_level, run_checks);
             for (target, o) in checked {
+                let target = intern(target);
                 if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
                     stats.cut_max_time += 1;
                 }
@@ -275,7 +291,7 @@ impl Crawler {
 
             let mut next = Vec::new();
             for (item, r) in fetched {
-                let key = item.url.to_string();
+                let key = intern(item.url.to_string());
                 let (record, follow) = match r {
                     PageFetch::OutOfTime => {
                         stats.cut_max_time += 1;
@@ -329,12 +345,11 @@ impl Crawler {
                 }
                 let page_idx = pages.len() as u32;
                 let page_url = record.final_url.clone();
-                let links = if follow {
-                    record.facts.links.clone()
-                } else {
-                    Vec::new()
-                };
                 pages.push(*record);
+                let links: &[PageLink] = match (follow, pages.last()) {
+                    (true, Some(p)) => &p.facts.links,
+                    _ => &[],
+                };
                 let base = Url::parse(&page_url).unwrap_or_else(|_| item.url.clone());
 
                 let mut considered = 0u32;
@@ -348,14 +363,15 @@ impl Crawler {
                         stats.cut_outlinks += 1;
                         continue;
                     }
-                    let Some((target, kind, parsed)) = target_of(&link, &base, ctx) else {
+                    let Some((target, kind, parsed)) = target_of(link, &base, ctx) else {
                         continue;
                     };
+                    let target = intern(target);
                     if !seen_pairs.insert((page_idx, target.clone())) {
                         continue;
                     }
                     occurrences.push(Occurrence {
-                        page: page_url.clone(),
+                        page: page_idx,
                         target: target.clone(),
                         text: link.text.clone(),
                         tag: link.tag,
@@ -452,8 +468,8 @@ impl Crawler {
                     .cloned()
                     .unwrap_or_else(|| not_checked("not reached"));
                 LinkRecord {
-                    page: o.page,
-                    target: o.target,
+                    page: pages[o.page as usize].final_url.clone(),
+                    target: o.target.to_string(),
                     text: o.text,
                     tag: o.tag,
                     kind: o.kind,
