@@ -508,7 +508,10 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
                     .map(norm_url)
                     .unwrap_or_else(|| format!("{}|{}", it.title, it.date));
                 item_keys.insert(key);
-                bump(it.date, it.url.clone());
+                bump(
+                    crate::dates::list_date(it.date, future_limit),
+                    it.url.clone(),
+                );
             }
             for msg in &m.facts.messages {
                 let key = msg

@@ -48,6 +48,19 @@ impl Window {
     }
 }
 
+/// A list date later than `limit` that would be in the past one year earlier is taken as that
+/// date: list entries often show only month and day, and the year an analyser guessed for them
+/// can be one too far. Other dates are returned unchanged.
+pub fn list_date(d: NaiveDate, limit: NaiveDate) -> NaiveDate {
+    if d <= limit {
+        return d;
+    }
+    match d.checked_sub_months(Months::new(12)) {
+        Some(prev) if prev <= limit => prev,
+        _ => d,
+    }
+}
+
 /// Dates found in a URL path: `/2024/10/4/`, `/2024/0829/`, `/t20230417_`, `/202406/`.
 pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     use once_cell::sync::Lazy;
@@ -88,6 +101,14 @@ mod tests {
     #[test]
     fn two_weeks_is_fourteen_days() {
         assert_eq!(days_before(d("2024-10-08"), 14), d("2024-09-24"));
+    }
+
+    #[test]
+    fn list_dates_a_year_ahead_are_moved_back() {
+        let limit = d("2025-10-01");
+        assert_eq!(list_date(d("2026-09-27"), limit), d("2025-09-27"));
+        assert_eq!(list_date(d("2025-09-27"), limit), d("2025-09-27"));
+        assert_eq!(list_date(d("2027-09-27"), limit), d("2027-09-27"));
     }
 
     #[test]

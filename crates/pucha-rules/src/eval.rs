@@ -299,7 +299,10 @@ impl Site<'_> {
             }
         };
         for it in &p.facts.dated_items {
-            bump(it.date, it.url.clone().unwrap_or_else(|| it.title.clone()));
+            bump(
+                crate::dates::list_date(it.date, limit),
+                it.url.clone().unwrap_or_else(|| it.title.clone()),
+            );
         }
         for m in &p.facts.messages {
             if let Some(d) = m.asked {
@@ -975,19 +978,23 @@ impl Site<'_> {
                     }
                 }
             }
+            if !cfg.list_dates_count {
+                continue;
+            }
             for it in &p.facts.dated_items {
                 let key = it
                     .url
                     .as_deref()
                     .map(norm_url)
                     .unwrap_or_else(|| it.title.clone());
-                if it.date > limit && seen.insert(key.clone()) {
+                let date = crate::dates::list_date(it.date, limit);
+                if date > limit && seen.insert(key.clone()) {
                     evidence.push(Evidence {
-                        date: Some(it.date),
+                        date: Some(date),
                         snippet: Some(it.title.clone()),
                         ..ev(
                             &p.url,
-                            format!("列表日期 {} 晚于检查日 {}", it.date, self.ctx.as_of),
+                            format!("列表日期 {date} 晚于检查日 {}", self.ctx.as_of),
                         )
                     });
                 }

@@ -121,6 +121,9 @@ pub struct Services {
 pub struct Falsification {
     pub future_tolerance_days: u32,
     pub url_date_tolerance_days: u32,
+    /// List dates in the future count as signals too (they are often month-day dates whose year
+    /// was guessed, so off by default; PubDate always counts).
+    pub list_dates_count: bool,
 }
 
 /// One explicit wrong form of the wording dictionary.

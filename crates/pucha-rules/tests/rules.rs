@@ -797,3 +797,17 @@ fn columntype_values_that_name_a_class_are_accepted() {
         assert_eq!(flagged, !ok, "{v}");
     }
 }
+
+#[test]
+fn month_day_list_dates_guessed_a_year_ahead_still_count_as_fresh() {
+    let mut pages = healthy(as_of());
+    // "09-27" read as next year's date by an analyser without the check date.
+    pages[0] = home(d("2025-10-05"));
+    let r = eval(&crawl(pages, vec![]));
+    assert_eq!(count(&r, ids::VETO_HOMEPAGE_NOT_UPDATED), 0);
+    assert_eq!(
+        count(&r, ids::VETO_FALSIFICATION),
+        0,
+        "list dates are no falsification signal by default"
+    );
+}

@@ -525,8 +525,11 @@ impl Farm {
             // A panic in the analyser is reported, and the page skipped, rather than ending the run.
             let facts = match std::panic::catch_unwind(|| {
                 // The crawler passes the check date so month-day list dates get the right year.
+                // PUCHA_ACCURACY_NO_TODAY=1 leaves the year to the analyser (robustness check).
                 let opts = pucha_analyze::AnalyzeOptions {
-                    today: Some(self.as_of),
+                    today: std::env::var_os("PUCHA_ACCURACY_NO_TODAY")
+                        .is_none()
+                        .then_some(self.as_of),
                 };
                 pucha_analyze::analyze_with(&body, &url, ct.as_deref(), &opts)
             }) {
