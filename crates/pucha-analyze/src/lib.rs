@@ -4,11 +4,11 @@
 //! No IO and no async: the crawler fetches, this crate looks. It must never panic,
 //! whatever the bytes, because one malformed page must not take a checker down.
 //!
-//! The pipeline: [`decode`] picks the encoding ([`encoding`]), the DOM is walked once
-//! ([`page`]), then extractors read that view: meta tags, links, dated list items and
-//! messages ([`lists`]), the footer identity items ([`footer`]), the service guide
-//! ([`guide`]), the publication date and the small facts (breadcrumb, pagination,
-//! placeholder text, soft 404).
+//! The pipeline: [`decode`] picks the encoding (module `encoding`), the DOM is walked once
+//! (`page`), then extractors read that view: meta tags, links, dated list items and
+//! messages (`lists`), the footer identity items (`footer`), the service guide (`guide`),
+//! the publication date and the small facts (breadcrumb, pagination, placeholder text,
+//! soft 404).
 
 mod dates;
 mod encoding;
@@ -328,11 +328,10 @@ fn published(
             }
         }
     }
-    match best {
-        Some((0, d)) => Some(d),
-        Some((_, d)) => Some(d),
-        None => url_date.or(unlabelled).or(meta_pub),
-    }
+    best.map(|(_, d)| d)
+        .or(url_date)
+        .or(unlabelled)
+        .or(meta_pub)
 }
 
 fn pagination(page: &Page, raw: &str) -> Vec<String> {
