@@ -25,6 +25,9 @@ struct ServeArgs {
     /// Loopback /24 to serve on: site i gets net+i (127.0.3.1, 127.0.3.2, ...).
     #[arg(long, default_value = "127.0.3.0")]
     net: Ipv4Addr,
+    /// Port for every site (default: one that is free on all addresses).
+    #[arg(long)]
+    port: Option<u16>,
     /// Generator seed (same seed, same bytes).
     #[arg(long)]
     seed: Option<u64>,
@@ -69,12 +72,14 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     spec.unavailable_sites = !a.all_up;
     let farm = Farm::generate(&spec);
     let pages = farm.html_pages();
-    let server = FarmServer::start(farm, a.net).await.with_context(|| {
-        format!(
-            "cannot serve the farm on {}/24; is another farm using it? try --net 127.0.4.0",
-            a.net
-        )
-    })?;
+    let server = FarmServer::start_on(farm, a.net, a.port)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot serve the farm on {}/24; is another farm using it? try --net 127.0.4.0",
+                a.net
+            )
+        })?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let csv = a.out.join("sites.csv");

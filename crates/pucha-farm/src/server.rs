@@ -71,13 +71,22 @@ pub fn site_ip(net: Ipv4Addr, i: usize) -> Ipv4Addr {
 impl FarmServer {
     /// Binds every reachable site of `farm` on `net+1`, `net+2`, ... on one common port and starts serving.
     pub async fn start(farm: Farm, net: Ipv4Addr) -> std::io::Result<FarmServer> {
+        FarmServer::start_on(farm, net, None).await
+    }
+
+    /// [`FarmServer::start`] on a given port (`None`: any port free on every address).
+    pub async fn start_on(
+        farm: Farm,
+        net: Ipv4Addr,
+        port: Option<u16>,
+    ) -> std::io::Result<FarmServer> {
         if farm.sites.len() > 254 {
             return Err(ServeError::TooManySites(farm.sites.len()).into());
         }
         if !net.is_loopback() {
             return Err(ServeError::NotLoopback(net).into());
         }
-        let (listeners, port) = bind_all(&farm, net).await?;
+        let (listeners, port) = bind_all(&farm, net, port).await?;
         let hosts: Vec<String> = (0..farm.sites.len())
             .map(|i| format!("{}:{port}", site_ip(net, i)))
             .collect();
@@ -181,7 +190,11 @@ impl Drop for FarmServer {
 }
 
 /// Binds port 0 on the first address, then that port on all others; retries on conflict.
-async fn bind_all(farm: &Farm, net: Ipv4Addr) -> std::io::Result<(Vec<(usize, TcpListener)>, u16)> {
+async fn bind_all(
+    farm: &Farm,
+    net: Ipv4Addr,
+    fixed: Option<u16>,
+) -> std::io::Result<(Vec<(usize, TcpListener)>, u16)> {
     let serve: Vec<usize> = (0..farm.sites.len())
         .filter(|&i| farm.sites[i].availability() != Availability::Refused)
         .collect();
@@ -191,13 +204,15 @@ async fn bind_all(farm: &Farm, net: Ipv4Addr) -> std::io::Result<(Vec<(usize, Tc
         let Some(&first) = serve.first() else {
             return Ok((Vec::new(), 0));
         };
-        let l0 = TcpListener::bind(SocketAddr::from((site_ip(net, first), 0))).await?;
+        let l0 =
+            TcpListener::bind(SocketAddr::from((site_ip(net, first), fixed.unwrap_or(0)))).await?;
         let port = l0.local_addr()?.port();
         let mut ls = vec![(first, l0)];
         let mut ok = true;
         for &i in &serve[1..] {
             match TcpListener::bind(SocketAddr::from((site_ip(net, i), port))).await {
                 Ok(l) => ls.push((i, l)),
+                Err(e) if fixed.is_some() => return Err(e),
                 Err(e) => {
                     last = e;
                     ok = false;

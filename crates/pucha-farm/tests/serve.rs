@@ -177,7 +177,15 @@ async fn flaky_site_fails_every_third_homepage_request_and_refused_site_refuses(
 #[tokio::test]
 async fn two_farms_run_side_by_side_and_write_their_files() {
     let a = start([127, 0, 64, 0], 3).await;
-    let b = start([127, 0, 65, 0], 3).await;
+    // The second farm takes the first one's port on its own net.
+    let farm_b = Farm::generate(&FarmSpec {
+        sites: 3,
+        ..FarmSpec::demo()
+    });
+    let b = FarmServer::start_on(farm_b, Ipv4Addr::new(127, 0, 65, 0), Some(a.port()))
+        .await
+        .expect("same port, other addresses");
+    assert_eq!(a.port(), b.port());
     let dir = tempfile::tempdir().unwrap();
     a.write_sites_csv(dir.path().join("sites.csv")).unwrap();
     a.write_truth(dir.path().join("truth.json")).unwrap();
