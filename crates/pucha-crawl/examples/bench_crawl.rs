@@ -141,6 +141,16 @@ async fn main() {
                 tokio::spawn(async move {
                     let r = c.crawl_site(&site, &cfg).await;
                     if verbose {
+                        let size = |v: serde_json::Result<Vec<u8>>| v.map(|b| b.len()).unwrap_or(0);
+                        let body_text: usize =
+                            r.pages.iter().map(|p| p.facts.body_text.len()).sum();
+                        eprintln!(
+                            "sizes: crawl {} B, pages {} B (body_text {} B), links {} B",
+                            size(serde_json::to_vec(&r)),
+                            size(serde_json::to_vec(&r.pages)),
+                            body_text,
+                            size(serde_json::to_vec(&r.links)),
+                        );
                         eprintln!(
                             "{} {}",
                             site.url,
