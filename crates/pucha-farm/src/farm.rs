@@ -403,16 +403,15 @@ fn site_truth(
                         None,
                         format!("{} ({:?}) newest {nd}", c.name, c.kind),
                     );
-                } else {
-                    // Long-term stale counts the other should-update columns; the key ones
-                    // have their own counter (as inspection platforms keep them).
-                    add(
-                        r::VETO_LONG_TERM_STALE_COLUMNS,
-                        url.clone(),
-                        None,
-                        format!("{} ({:?}) newest {nd}", c.name, c.kind),
-                    );
                 }
+                // Key columns are should-update columns too (§3.10 list; rule pack default
+                // `includes_key_columns = true`): they count here as well as above.
+                add(
+                    r::VETO_LONG_TERM_STALE_COLUMNS,
+                    url.clone(),
+                    None,
+                    format!("{} ({:?}) newest {nd}", c.name, c.kind),
+                );
                 if c.kind == ColumnKind::Policy {
                     add(
                         r::DED_POLICY_DOCS_COLUMN_STALE,
