@@ -1,0 +1,333 @@
+//! The availability monitor against the real Redis (127.0.0.1:6379), probing loopback test
+//! servers with the crawler's probe, with a shortened interval and a key prefix of its own.
+//!
+//! A site that fails every third request reaches the veto level, a healthy one does not, and
+//! a flaky one below the veto level fires only warning-level webhooks (received by a loopback
+//! server). The samples are read back the way the census reads them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use pucha_core::{Category, Site};
+use pucha_monitor::redis::aio::ConnectionManager;
+use pucha_monitor::{
+    assess, census_window, CancellationToken, Level, Monitor, MonitorConfig, RedisStore,
+    SampleStore, Thresholds, WebhookNotifier,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// Connects to the test Redis, or says how to start it (None: skipped by PUCHA_SKIP_SERVICES=1).
+async fn redis() -> Option<ConnectionManager> {
+    let attempt = async {
+        let client = pucha_monitor::redis::Client::open(REDIS_URL)?;
+        tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
+            .await
+            .map_err(|_| {
+                pucha_monitor::redis::RedisError::from(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "connect timed out",
+                ))
+            })?
+    };
+    match attempt.await {
+        Ok(c) => Some(c),
+        Err(e) if std::env::var("PUCHA_SKIP_SERVICES").as_deref() == Ok("1") => {
+            eprintln!("skipped: Redis unreachable at {REDIS_URL} ({e}) and PUCHA_SKIP_SERVICES=1");
+            None
+        }
+        Err(e) => panic!(
+            "this test needs Redis at {REDIS_URL} ({e}); start it with: redis-server --daemonize yes \
+             --bind 127.0.0.1 -::1 --port 6379 --save \"\" --appendonly no --dir /var/lib/redis \
+             --logfile /var/log/redis/ci.log (or set PUCHA_SKIP_SERVICES=1 to skip)"
+        ),
+    }
+}
+
+/// Reads one HTTP/1.1 request (headers and a Content-Length body).
+async fn read_request(sock: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let len = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < len {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some((head, body))
+}
+
+async fn respond(sock: &mut TcpStream, status: u16, body: &str) {
+    let reason = if status == 200 { "OK" } else { "Error" };
+    let msg = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = sock.write_all(msg.as_bytes()).await;
+    let _ = sock.shutdown().await;
+}
+
+/// A homepage on loopback that fails request n (from 1) when `fails(n)`; counts requests.
+async fn site_server(fails: fn(u64) -> bool) -> (String, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicU64::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let c = c.clone();
+            tokio::spawn(async move {
+                if read_request(&mut sock).await.is_none() {
+                    return;
+                }
+                let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+                if fails(n) {
+                    respond(&mut sock, 503, "busy").await;
+                } else {
+                    respond(&mut sock, 200, "<html><body>首页</body></html>").await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/"), count)
+}
+
+/// A webhook receiver on loopback collecting the JSON bodies.
+async fn webhook_server() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let g = g.clone();
+            tokio::spawn(async move {
+                if let Some((head, body)) = read_request(&mut sock).await {
+                    assert!(head.starts_with("POST /hook "), "{head}");
+                    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON body");
+                    g.lock().unwrap().push(v);
+                    respond(&mut sock, 200, "").await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/hook"), got)
+}
+
+fn site(name: &str, url: &str) -> Site {
+    Site {
+        name: name.to_string(),
+        url: url::Url::parse(url).unwrap(),
+        category: Category::Department,
+        site_code: None,
+        sponsor: None,
+    }
+}
+
+async fn delete_prefix(conn: &mut ConnectionManager, prefix: &str) {
+    let keys: Vec<String> = pucha_monitor::redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(conn)
+        .await
+        .unwrap();
+    if !keys.is_empty() {
+        pucha_monitor::redis::cmd("DEL")
+            .arg(&keys)
+            .query_async::<()>(conn)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn monitor_vetoes_the_failing_site_and_warns_early_for_the_flaky_one() {
+    let Some(mut conn) = redis().await else {
+        return;
+    };
+    let prefix = format!(
+        "pucha-test-monitor-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let (bad_url, bad_hits) = site_server(|n| n.is_multiple_of(3)).await;
+    let (good_url, good_hits) = site_server(|_| false).await;
+    // 1 in 25 = 4 %: past the 3 % warning level, below the 5 % veto.
+    let (flaky_url, flaky_hits) = site_server(|n| n.is_multiple_of(25)).await;
+    let (hook_url, hooks) = webhook_server().await;
+    let sites = vec![
+        site("每三次失败一次", &bad_url),
+        site("健康站点", &good_url),
+        site("偶发故障站点", &flaky_url),
+    ];
+    let keys: Vec<String> = sites.iter().map(Site::key).collect();
+    let hits = [bad_hits, good_hits, flaky_hits];
+
+    let store = Arc::new(RedisStore::new(conn.clone(), prefix.clone()));
+    let mut crawl = pucha_core::CrawlConfig::default();
+    crawl.egress.loopback_only = true;
+    let crawler = Arc::new(pucha_crawl::Crawler::new(&crawl).unwrap());
+    let cfg = MonitorConfig {
+        interval: Duration::from_millis(120),
+        warning_cooldown: Duration::from_secs(3600),
+        ..MonitorConfig::default()
+    };
+    let notifier = Arc::new(WebhookNotifier::new(url::Url::parse(&hook_url).unwrap()).unwrap());
+    let monitor = Monitor::new(
+        cfg.clone(),
+        sites.clone(),
+        store.clone(),
+        crawler.clone(),
+        notifier.clone(),
+    )
+    .unwrap();
+    let stop = CancellationToken::new();
+    let run = tokio::spawn(monitor.run(stop.clone()));
+
+    // The census reads the 7 days before its as-of date: tomorrow's census sees today.
+    let as_of = pucha_core::today_cst() + chrono::Duration::days(1);
+    let (from, to) = census_window(as_of);
+    // Wait for 50 probes of the flaky site (a loop bound guards against a hang only).
+    for _ in 0..1200 {
+        if store.load(&keys[2], from, to).await.unwrap().len() >= 50 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    run.await.unwrap().unwrap();
+
+    let t = Thresholds::default();
+    let mut levels = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        let samples = store.load(k, from, to).await.unwrap();
+        // Each probe is one request, never retried, and every probe was stored.
+        assert_eq!(
+            samples.len() as u64,
+            hits[i].load(Ordering::SeqCst),
+            "site {k}"
+        );
+        levels.insert(k.clone(), assess(&samples, &t));
+    }
+    let bad = &levels[&keys[0]];
+    assert_eq!(bad.level, Level::Veto, "{bad:?}");
+    assert!(bad.failure_ratio >= 0.05);
+    let good = &levels[&keys[1]];
+    assert_eq!((good.level, good.failures), (Level::Ok, 0), "{good:?}");
+    let flaky = &levels[&keys[2]];
+    assert!(flaky.probes >= 50, "{flaky:?}");
+    assert!(
+        flaky.failures >= 2 && flaky.failure_ratio < t.veto_failure_ratio,
+        "{flaky:?}"
+    );
+
+    // Webhooks: warning level only for the flaky site, none for the healthy one.
+    let hooks = hooks.lock().unwrap().clone();
+    let of = |k: &str| {
+        hooks
+            .iter()
+            .filter(|h| h["site_key"] == k)
+            .map(|h| h["level"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(of(&keys[1]).is_empty(), "{hooks:?}");
+    let flaky_hooks = of(&keys[2]);
+    assert!(!flaky_hooks.is_empty(), "{hooks:?}");
+    assert!(
+        flaky_hooks.iter().all(|l| l == "warning"),
+        "{flaky_hooks:?}"
+    );
+    assert_eq!(of(&keys[0]), vec!["veto".to_string()], "{hooks:?}");
+    let first = hooks.iter().find(|h| h["site_key"] == keys[2]).unwrap();
+    assert_eq!(first["site_name"], "偶发故障站点");
+    assert_eq!(first["kind"], "availability");
+
+    // The schedule is stored; a restarted monitor resumes and appends to the same series.
+    let next = store.schedule().await.unwrap();
+    for k in &keys {
+        assert!(next.contains_key(k), "no stored schedule for {k}");
+    }
+    let before = store.load(&keys[1], from, to).await.unwrap().len();
+    let monitor = Monitor::new(cfg, sites, store.clone(), crawler, notifier).unwrap();
+    let stop = CancellationToken::new();
+    let run = tokio::spawn(monitor.run(stop.clone()));
+    for _ in 0..600 {
+        if store.load(&keys[1], from, to).await.unwrap().len() >= before + 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    run.await.unwrap().unwrap();
+    assert!(store.load(&keys[1], from, to).await.unwrap().len() >= before + 3);
+
+    // Retention: the series expires and old samples are trimmed.
+    let pttl: i64 = pucha_monitor::redis::cmd("PTTL")
+        .arg(store.samples_key(&keys[1]))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(pttl > 0, "the sample series has no expiry: {pttl}");
+
+    delete_prefix(&mut conn, &prefix).await;
+}
+
+#[tokio::test]
+async fn samples_older_than_the_retention_are_trimmed() {
+    let Some(mut conn) = redis().await else {
+        return;
+    };
+    let prefix = format!("pucha-test-retention-{}", std::process::id());
+    let store = RedisStore::new(conn.clone(), prefix.clone());
+    let now = Utc::now();
+    let sample = |days_ago: i64| pucha_core::ProbeSample {
+        at: now - chrono::Duration::days(days_ago),
+        elapsed_ms: 12,
+        status: Some(200),
+        failure: None,
+    };
+    let retention = chrono::Duration::days(120);
+    for d in [200, 121, 119, 3, 0] {
+        let s = sample(d);
+        store.append("k", &s, s.at - retention).await.unwrap();
+    }
+    let all = store
+        .load("k", now - chrono::Duration::days(1000), now)
+        .await
+        .unwrap();
+    let ages: Vec<i64> = all.iter().map(|s| (now - s.at).num_days()).collect();
+    assert_eq!(ages, vec![119, 3, 0]);
+    delete_prefix(&mut conn, &prefix).await;
+}
