@@ -1017,6 +1017,17 @@ impl Site<'_> {
     fn broken_links(&self) -> Vec<Finding> {
         let cfg = &self.pack().links;
         let home_keys = home_aliases(self.crawl);
+        let answered: BTreeSet<String> = self
+            .crawl
+            .links
+            .iter()
+            .filter(|l| matches!(l.outcome, LinkOutcome::Ok { .. }))
+            .map(|l| norm_url(&l.target))
+            .chain(
+                self.ok_pages()
+                    .flat_map(|p| [norm_url(&p.url), norm_url(&p.final_url)]),
+            )
+            .collect();
         let mut home: BTreeMap<String, Evidence> = BTreeMap::new();
         let mut other: BTreeMap<String, Evidence> = BTreeMap::new();
         let mut on_home_targets = BTreeSet::new();
@@ -1029,6 +1040,9 @@ impl Site<'_> {
                 _ => None,
             })
             .filter(|(l, _)| cfg.count_external || l.kind != LinkKind::External)
+            // A target that answered during the check (another link check, or a fetched page) had
+            // a transient failure, not a dead link.
+            .filter(|(l, _)| !answered.contains(&norm_url(&l.target)))
             .collect();
         for (l, _) in &broken {
             if home_keys.contains(&norm_url(&l.page)) {

@@ -811,3 +811,38 @@ fn month_day_list_dates_guessed_a_year_ahead_still_count_as_fresh() {
         "list dates are no falsification signal by default"
     );
 }
+
+#[test]
+fn a_target_that_answered_once_is_not_a_broken_link() {
+    let links = vec![
+        link_record(
+            "/",
+            "/gzdt/",
+            LinkOutcome::Ok { status: 200 },
+            LinkKind::InternalPage,
+        ),
+        link_record(
+            "/tzgg/",
+            "/gzdt/",
+            LinkOutcome::Broken {
+                reason: BrokenReason::Status { status: 503 },
+            },
+            LinkKind::InternalPage,
+        ),
+        link_record(
+            "/tzgg/",
+            "/",
+            LinkOutcome::Broken {
+                reason: BrokenReason::Status { status: 503 },
+            },
+            LinkKind::InternalPage,
+        ),
+    ];
+    let r = eval(&crawl(healthy(as_of()), links));
+    assert_eq!(
+        count(&r, ids::DED_BROKEN_LINKS_OTHER),
+        0,
+        "{:#?}",
+        r.findings
+    );
+}
