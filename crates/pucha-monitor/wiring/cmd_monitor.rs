@@ -31,9 +31,9 @@ pub struct Args {
         default_value = "redis://127.0.0.1:6379"
     )]
     pub redis_url: String,
-    /// Prefix of every Redis key (the census reads `pucha`).
-    #[arg(long, env = "PUCHA_KEY_PREFIX", default_value = pucha_monitor::DEFAULT_PREFIX)]
-    pub key_prefix: String,
+    /// Prefix of every Redis key, as for the worker and coordinator (the census reads `pucha`).
+    #[arg(long, env = "PUCHA_PREFIX", default_value = pucha_monitor::DEFAULT_PREFIX)]
+    pub prefix: String,
     /// URL that receives each early warning as a JSON POST (empty: none).
     #[arg(long, env = "PUCHA_MONITOR_WEBHOOK")]
     pub webhook: Option<String>,
@@ -96,7 +96,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
 
-    let store = RedisStore::connect(&args.redis_url, args.key_prefix.clone())
+    let store = RedisStore::connect(&args.redis_url, args.prefix.clone())
         .await
         .with_context(|| {
             format!(

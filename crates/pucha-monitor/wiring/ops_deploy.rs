@@ -437,7 +437,11 @@ impl Cli {
     fn reads_env(&mut self, sub: &str, var: &str) -> bool {
         let global = self.help("").to_string();
         let h = self.help(sub);
-        h.contains(&format!("[env: {var}=")) || global.contains(&format!("[env: {var}="))
+        // `[env: VAR=value]`, or `[env: VAR]` with hide_env_values.
+        let shown = |text: &str| {
+            text.contains(&format!("[env: {var}=")) || text.contains(&format!("[env: {var}]"))
+        };
+        shown(h) || shown(&global)
     }
 }
 
