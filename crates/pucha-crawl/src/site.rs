@@ -459,6 +459,8 @@ impl Crawler {
             level = next;
         }
         stats.traps = traps.report();
+        // The result lives until the worker hands it on: no growth slack.
+        pages.shrink_to_fit();
 
         let links: Vec<LinkRecord> = occurrences
             .into_iter()
