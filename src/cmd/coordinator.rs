@@ -1,9 +1,88 @@
-//! `pucha coordinator` (being written).
+//! `pucha coordinator`: start (or resume) a distributed run: publish one job per site
+//! without a result to RabbitMQ, track progress in Redis, re-publish lost jobs, and
+//! write the report when every site has a result.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use pucha_cluster::coordinator::{drive_run, publish_run, CoordinatorConfig};
+use pucha_cluster::queue::JobQueue;
+use pucha_cluster::store::ResultStore;
+use pucha_cluster::CancellationToken;
+use pucha_core::ExecMode;
+
+use crate::census::{history_before, print_summary, CensusOpts};
+use crate::cmd::worker::{stop_on_signal, ClusterOpts};
 
 /// Arguments of `pucha coordinator`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Site list (CSV or XLSX, as for `pucha run`).
+    #[arg(long)]
+    pub sites: PathBuf,
+    /// Directory for report.json, notice.md and the other outputs.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    /// Seconds between two sweeps for lost jobs (keep it above the workers' lease TTL).
+    #[arg(long, default_value_t = 90)]
+    pub sweep_seconds: u64,
+    #[command(flatten)]
+    pub census: CensusOpts,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("pucha coordinator is not available in this build yet")
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let ready = pucha_metrics::Readiness::new();
+    let _metrics = args.cluster.serve_metrics(ready.clone()).await?;
+    let sites = pucha_core::sitelist::load(&args.sites)
+        .with_context(|| format!("cannot use the site list {}", args.sites.display()))?;
+    let pack = args.census.rule_pack()?;
+    let crawl = args.census.crawl_config();
+    let store: Arc<dyn ResultStore> = Arc::new(args.cluster.store().await?);
+    let queue = args.cluster.queue(1).await?;
+    ready.set_ready(true);
+
+    let mut run = args
+        .census
+        .new_run(ExecMode::Distributed, &pack, sites.len());
+    if let Some(stored) = store.run(&run.id).await? {
+        tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
+        run = stored;
+    }
+    let span = tracing::info_span!("run", run = %run.id);
+    let _enter = span.enter();
+    let published = publish_run(&queue, store.as_ref(), &run, &sites, &crawl)
+        .await
+        .context("cannot publish the run's jobs")?;
+    tracing::info!(published, sites = sites.len(), as_of = %run.as_of, "jobs published");
+
+    let cancel = CancellationToken::new();
+    tokio::spawn(stop_on_signal(cancel.clone()));
+    let cfg = CoordinatorConfig {
+        sweep_every: Duration::from_secs(args.sweep_seconds.max(1)),
+        ..CoordinatorConfig::default()
+    };
+    let report = drive_run(
+        Arc::new(queue.clone()) as Arc<dyn JobQueue>,
+        store.clone(),
+        &run,
+        &crawl,
+        &cfg,
+        cancel,
+        |_| {},
+    )
+    .await
+    .context("the run did not finish")?;
+    queue.disconnect().await;
+
+    let history = history_before(store.as_ref(), &report).await;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    pucha_report::write_all(&report, &args.out, &history)
+        .with_context(|| format!("cannot write the report into {}", args.out.display()))?;
+    print_summary(&report, &args.out);
+    Ok(())
 }

@@ -114,6 +114,12 @@ pub struct AmqpQueue {
     inner: Arc<Inner>,
 }
 
+fn broker_up(up: bool) {
+    pucha_metrics::metrics()
+        .dependency_up(pucha_metrics::Dependency::Broker)
+        .set(i64::from(up));
+}
+
 fn amqp_err(e: lapin::Error) -> QueueError {
     QueueError::Connection(e.to_string())
 }
@@ -275,11 +281,13 @@ impl AmqpQueue {
         loop {
             match self.open().await {
                 Ok(link) => {
+                    broker_up(true);
                     info!(url = %self.inner.url_redacted, generation = link.generation, "connected to RabbitMQ");
                     *guard = Some(link.clone());
                     return Ok(link);
                 }
                 Err(e) => {
+                    broker_up(false);
                     if tokio::time::Instant::now() + delay > deadline {
                         return Err(QueueError::Connection(format!(
                             "{}: {e}",

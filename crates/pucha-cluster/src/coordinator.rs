@@ -54,12 +54,18 @@ pub async fn publish_run(
         if batch.len() == PUBLISH_BATCH {
             queue.publish_many(&batch).await?;
             published += batch.len();
+            pucha_metrics::metrics()
+                .jobs_published
+                .inc_by(batch.len() as u64);
             batch.clear();
         }
     }
     if !batch.is_empty() {
         queue.publish_many(&batch).await?;
         published += batch.len();
+        pucha_metrics::metrics()
+            .jobs_published
+            .inc_by(batch.len() as u64);
     }
     Ok(published)
 }
@@ -195,6 +201,11 @@ pub async fn drive_run(
                 "run progress"
             );
         }
+        let m = pucha_metrics::metrics();
+        m.run_sites_total.set(p.total as i64);
+        m.run_sites_done.set(p.done as i64);
+        m.run_eta_seconds
+            .set(p.eta.map(|d| d.as_secs_f64()).unwrap_or(0.0));
         on_progress(p);
     })
     .await;
@@ -212,7 +223,11 @@ async fn sweep(
     suspects: &mut HashSet<String>,
 ) -> Result<usize, RunError> {
     // Jobs still waiting in the queue have no lease yet: only sweep an empty queue.
-    if queue.depth().await? > 0 {
+    let depth = queue.depth().await?;
+    pucha_metrics::metrics()
+        .queue_depth(pucha_metrics::QueueKind::Jobs)
+        .set(depth as i64);
+    if depth > 0 {
         suspects.clear();
         return Ok(0);
     }
@@ -230,6 +245,7 @@ async fn sweep(
         }
         if suspects.contains(&key) {
             queue.publish(&job_for(run, site, crawl)).await?;
+            pucha_metrics::metrics().jobs_published.inc();
             republished += 1;
         } else {
             now_suspect.insert(key);

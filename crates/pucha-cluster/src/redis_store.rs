@@ -160,9 +160,14 @@ impl RedisStore {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let up = pucha_metrics::metrics().dependency_up(pucha_metrics::Dependency::Redis);
             match op(self.conn.clone()).await {
-                Ok(v) => return Ok(v),
+                Ok(v) => {
+                    up.set(1);
+                    return Ok(v);
+                }
                 Err(e) if transient(&e) && attempt < 12 => {
+                    up.set(0);
                     debug!(%what, attempt, error = %e, "redis command failed; retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));

@@ -117,6 +117,15 @@ pub async fn run_worker(
 /// worker is still running must not renew that job's lease as if it were its own).
 static LEASE_SEQ: AtomicU64 = AtomicU64::new(1);
 
+/// Counts a job in flight until dropped.
+struct InFlight;
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        pucha_metrics::metrics().jobs_in_flight.dec();
+    }
+}
+
 /// Aborts a spawned task when dropped.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
@@ -142,9 +151,11 @@ async fn handle(
     cfg: &WorkerConfig,
     cancel: CancellationToken,
 ) {
+    let m = pucha_metrics::metrics();
     let job = delivery.job.clone();
     let key = job.site.key();
     if delivery.redelivered {
+        m.jobs_redelivered.inc();
         debug!("redelivered job");
     }
     // Already done (a duplicate publish, or a redelivery after the result was stored).
@@ -218,6 +229,9 @@ async fn handle(
         }))
     };
     let started = std::time::Instant::now();
+    m.jobs_started.inc();
+    m.jobs_in_flight.inc();
+    let _in_flight = InFlight;
     let mut work = {
         let (p, job) = (processor.clone(), job.clone());
         AbortOnDrop(tokio::spawn(async move { p.process(&job).await }))
@@ -244,9 +258,12 @@ async fn handle(
             }
             let _ = store.release_lease(&job.run_id, &key, &holder).await;
             settle(delivery.ack().await, "ack");
+            m.jobs_done.inc();
+            m.job_duration.observe(started.elapsed().as_secs_f64());
             info!(verdict = ?result.verdict, elapsed = ?started.elapsed(), "site checked");
         }
         Err(e) if job.attempt < cfg.max_attempts => {
+            m.jobs_failed.inc();
             let backoff = cfg.retry_backoff * 2u32.saturating_pow(job.attempt - 1);
             warn!(attempt = job.attempt, error = %e, ?backoff, "job failed; retrying later");
             let mut next = job.clone();
@@ -258,6 +275,7 @@ async fn handle(
             }
         }
         Err(e) => {
+            m.jobs_failed.inc();
             let reason = format!("failed {} times: {e}", job.attempt);
             give_up(delivery, &store, &job, &holder, reason).await;
         }
@@ -277,6 +295,7 @@ async fn give_up(
     let result = SiteResult::error(job.site.clone(), reason.clone(), job.attempt);
     if store.put_result(&job.run_id, &result).await.is_ok() {
         settle(delivery.dead_letter(&reason).await, "dead-letter");
+        pucha_metrics::metrics().jobs_dead_lettered.inc();
     } else {
         settle(delivery.requeue().await, "requeue");
     }
