@@ -89,6 +89,9 @@ pub struct Args {
     /// Rule pack (TOML) overriding the built-in national values.
     #[arg(long, env = "PUCHA_RULES")]
     pub rules: Option<PathBuf>,
+    /// Hours an external link's check result is shared between workers through Redis (0: off).
+    #[arg(long, default_value_t = 6)]
+    pub link_cache_hours: u64,
     /// Check nothing: derive results from the jobs (failure drills and benchmarks).
     #[arg(long, hide = true)]
     pub drill: bool,
@@ -97,6 +100,7 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let ready = pucha_metrics::Readiness::new();
     let _metrics = args.cluster.serve_metrics(ready.clone()).await?;
+    let store = Arc::new(args.cluster.store().await?);
     let processor: Arc<dyn JobProcessor> = if args.drill {
         Arc::new(pucha_cluster::drill::DrillProcessor::new())
     } else {
@@ -105,9 +109,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Some(p) => pucha_rules::RulePack::load(p)
                 .with_context(|| format!("cannot load the rule pack {}", p.display()))?,
         };
-        Arc::new(crate::census::site_checker(&CrawlConfig::default(), pack)?)
+        let mut crawler = pucha_crawl::Crawler::new(&CrawlConfig::default())
+            .context("cannot build the HTTP client")?;
+        if args.link_cache_hours > 0 {
+            let cache = pucha_cluster::link_cache::RedisLinkCache::new(
+                store.as_ref().clone(),
+                Duration::from_secs(args.link_cache_hours * 3600),
+            );
+            crawler = crawler.with_link_cache(Arc::new(cache));
+        }
+        Arc::new(pucha_cluster::checker::SiteChecker::new(
+            crawler,
+            Arc::new(pack),
+        ))
     };
-    let store = Arc::new(args.cluster.store().await?);
     let prefetch = u16::try_from(args.concurrency.max(1)).unwrap_or(u16::MAX);
     let queue = args.cluster.queue(prefetch).await?;
     ready.set_ready(true);
