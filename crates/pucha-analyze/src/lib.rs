@@ -481,7 +481,19 @@ fn soft_404(title: Option<&str>, main: &str) -> bool {
         }
     }
     let chars = main.chars().filter(|c| !c.is_whitespace()).count();
-    chars < 600 && (PHRASES.iter().any(|p| main.contains(p)) || ALONE_404.is_match(main))
+    if chars >= 600 {
+        return false;
+    }
+    if PHRASES.iter().any(|p| main.contains(p)) {
+        return true;
+    }
+    // A bare "404" in prose ("开展活动404场次") is not an error page: it needs an error word beside it.
+    let lower = main.to_lowercase();
+    chars < 200
+        && ALONE_404.is_match(main)
+        && ["错误", "抱歉", "error", "not found", "找不到", "不存在"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 fn kind(
