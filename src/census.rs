@@ -57,7 +57,8 @@ pub enum ModeArg {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
 }
 
 impl CensusOpts {
@@ -120,7 +121,10 @@ impl CensusOpts {
     pub fn new_run(&self, exec: ExecMode, pack: &RulePack, sites: usize) -> Run {
         let as_of = self.as_of.unwrap_or_else(pucha_core::today_cst);
         let started_at = chrono::Utc::now();
-        let id = self.run_id.clone().unwrap_or_else(|| default_run_id(as_of, started_at));
+        let id = self
+            .run_id
+            .clone()
+            .unwrap_or_else(|| default_run_id(as_of, started_at));
         Run {
             id,
             as_of,
@@ -183,7 +187,12 @@ pub async fn run_embedded(
             }
             None if p.done != last_logged => {
                 last_logged = p.done;
-                tracing::info!(done = p.done, total = p.total, eta_s = p.eta.map(|d| d.as_secs()), "progress");
+                tracing::info!(
+                    done = p.done,
+                    total = p.total,
+                    eta_s = p.eta.map(|d| d.as_secs()),
+                    "progress"
+                );
             }
             None => {}
         },
@@ -209,7 +218,9 @@ pub async fn history_before(store: &dyn ResultStore, report: &Report) -> Vec<Rep
             return Vec::new();
         }
     };
-    runs.retain(|r| r.id != report.run.id && r.finished_at.is_some() && r.started_at < report.run.started_at);
+    runs.retain(|r| {
+        r.id != report.run.id && r.finished_at.is_some() && r.started_at < report.run.started_at
+    });
     runs.sort_by_key(|r| r.started_at);
     let mut out = Vec::new();
     for r in runs {
@@ -226,8 +237,10 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     }
     let b = indicatif::ProgressBar::new(total as u64);
     b.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} sites {msg}")
-            .expect("valid template"),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} sites {msg}",
+        )
+        .expect("valid template"),
     );
     Some(b)
 }

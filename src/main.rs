@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use pucha::cmd;
 
 #[derive(Parser)]
-#[command(name = "pucha", version, about = "Census of government websites against the national inspection indicators")]
+#[command(
+    name = "pucha",
+    version,
+    about = "Census of government websites against the national inspection indicators"
+)]
 struct Cli {
     /// Log as JSON lines (for log shippers).
     #[arg(long, global = true, env = "PUCHA_LOG_JSON")]
@@ -42,7 +46,9 @@ enum Command {
 fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PUCHA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {

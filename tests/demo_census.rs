@@ -62,7 +62,11 @@ async fn demo_census_matches_the_farm_truth() {
             ));
         }
     }
-    assert!(wrong.is_empty(), "verdicts differ from the truth:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "verdicts differ from the truth:\n{}",
+        wrong.join("\n")
+    );
 
     // Per-rule precision and recall over (site, rule) pairs, for the rules the truth covers.
     let covered: BTreeSet<&str> = truth
@@ -85,7 +89,9 @@ async fn demo_census_matches_the_farm_truth() {
                 (true, true) => {
                     tally.tp += 1;
                     if want != got {
-                        tally.count_mismatch.push(format!("{}: got {got}, truth {want}", t.name));
+                        tally
+                            .count_mismatch
+                            .push(format!("{}: got {got}, truth {want}", t.name));
                     }
                 }
                 (false, true) => tally.fp += 1,
@@ -96,24 +102,48 @@ async fn demo_census_matches_the_farm_truth() {
     }
     let mut low = Vec::new();
     for (rule, t) in &tallies {
-        let p = if t.tp + t.fp == 0 { 1.0 } else { t.tp as f64 / (t.tp + t.fp) as f64 };
-        let r = if t.tp + t.fn_ == 0 { 1.0 } else { t.tp as f64 / (t.tp + t.fn_) as f64 };
+        let p = if t.tp + t.fp == 0 {
+            1.0
+        } else {
+            t.tp as f64 / (t.tp + t.fp) as f64
+        };
+        let r = if t.tp + t.fn_ == 0 {
+            1.0
+        } else {
+            t.tp as f64 / (t.tp + t.fn_) as f64
+        };
         println!("{rule:45} precision {p:.2} recall {r:.2} {t:?}");
         if p < 0.95 || r < 0.95 {
             low.push(format!("{rule}: precision {p:.2} recall {r:.2} {t:?}"));
         }
     }
-    assert!(low.is_empty(), "rules below 0.95 precision/recall:\n{}", low.join("\n"));
+    assert!(
+        low.is_empty(),
+        "rules below 0.95 precision/recall:\n{}",
+        low.join("\n")
+    );
 
     // The files the newcomer reads.
-    let json: Report = serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    let json: Report =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(json.summary, report.summary);
     let notice = std::fs::read_to_string(out.path().join("notice.md")).unwrap();
     assert!(notice.contains(&report.summary.total.to_string()));
-    let failed: Vec<_> = report.sites.iter().filter(|s| s.verdict == Verdict::Fail).collect();
-    assert!(!failed.is_empty() && failed.len() < report.sites.len(), "the demo has passing and failing sites");
+    let failed: Vec<_> = report
+        .sites
+        .iter()
+        .filter(|s| s.verdict == Verdict::Fail)
+        .collect();
+    assert!(
+        !failed.is_empty() && failed.len() < report.sites.len(),
+        "the demo has passing and failing sites"
+    );
     for s in failed {
-        assert!(notice.contains(&s.site.name), "the notice names failing site {}", s.site.name);
+        assert!(
+            notice.contains(&s.site.name),
+            "the notice names failing site {}",
+            s.site.name
+        );
     }
 }
 
@@ -129,7 +159,11 @@ fn pucha_demo_command_writes_the_notice() {
         .output()
         .expect("run pucha demo");
     let stdout = String::from_utf8_lossy(&status.stdout);
-    assert!(status.status.success(), "pucha demo failed: {stdout}\n{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "pucha demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     assert!(out.path().join("demo/notice.md").exists());
     let line = stdout
         .lines()

@@ -104,7 +104,7 @@ fn render(f: &PageFacts, url: &Url, findings: &[Finding], pack: &RulePack) -> St
         line("placeholder", p.clone());
     }
     let mut items = f.dated_items.clone();
-    items.sort_by(|a, b| b.date.cmp(&a.date));
+    items.sort_by_key(|it| std::cmp::Reverse(it.date));
     line("dated items", items.len().to_string());
     for it in items.iter().take(5) {
         line("", format!("{} {}", it.date, it.title));

@@ -38,15 +38,23 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let server = FarmServer::start(Farm::generate(&spec), args.net)
         .await
         .with_context(|| format!("cannot serve the demo farm on {}", args.net))?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     server
-        .write_sites_csv(&args.out.join("sites.csv"))
+        .write_sites_csv(args.out.join("sites.csv"))
         .context("cannot write the farm's site list")?;
     let truth = server.truth();
-    std::fs::write(args.out.join("truth.json"), serde_json::to_vec_pretty(&truth)?)
-        .context("cannot write the farm's truth")?;
+    std::fs::write(
+        args.out.join("truth.json"),
+        serde_json::to_vec_pretty(&truth)?,
+    )
+    .context("cannot write the farm's truth")?;
     let sites = server.sites();
-    eprintln!("demo farm: {} synthetic government sites on {}.x (as of {as_of})", sites.len(), args.net);
+    eprintln!(
+        "demo farm: {} synthetic government sites on {}.x (as of {as_of})",
+        sites.len(),
+        args.net
+    );
 
     let census = CensusOpts::own_loopback_farm(as_of);
     let crawl = census.crawl_config();
@@ -58,7 +66,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     let mut agree = 0;
     for t in &truth.sites {
-        let got = report.sites.iter().find(|r| r.site.url.as_str() == t.url.as_str());
+        let got = report
+            .sites
+            .iter()
+            .find(|r| r.site.url.as_str() == t.url.as_str());
         match got {
             Some(r) if r.verdict == t.verdict => agree += 1,
             Some(r) => eprintln!(
@@ -68,6 +79,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             None => eprintln!("  {}: no result", t.name),
         }
     }
-    println!("verdicts matching the farm's ground truth: {agree}/{}", truth.sites.len());
+    println!(
+        "verdicts matching the farm's ground truth: {agree}/{}",
+        truth.sites.len()
+    );
     Ok(())
 }

@@ -38,7 +38,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// The embedded store kept in a data directory.
-pub fn open_data_dir(dir: &std::path::Path) -> anyhow::Result<Arc<dyn pucha_cluster::store::ResultStore>> {
+pub fn open_data_dir(
+    dir: &std::path::Path,
+) -> anyhow::Result<Arc<dyn pucha_cluster::store::ResultStore>> {
     pucha_cluster::open_store(&dir.display().to_string())
         .with_context(|| format!("cannot open the data directory {}", dir.display()))
 }

@@ -502,7 +502,10 @@ fn soft_404_pages() {
     let long = format!("<p>{}</p><p>页面不存在的情况说明</p>", "正文。".repeat(400));
     assert!(!page(&long).soft_404);
     // A number 404 in a short article is not an error page.
-    assert!(!page("<div class='c'><h1>工作简报</h1><p>今年以来共开展相关活动404场次。</p></div>").soft_404);
+    assert!(
+        !page("<div class='c'><h1>工作简报</h1><p>今年以来共开展相关活动404场次。</p></div>")
+            .soft_404
+    );
 }
 
 #[test]

@@ -147,6 +147,10 @@ impl Report {
                 .then_with(|| a.site.name.cmp(&b.site.name))
         });
         let summary = Summary::from_results(&sites);
-        Report { run, summary, sites }
+        Report {
+            run,
+            summary,
+            sites,
+        }
     }
 }

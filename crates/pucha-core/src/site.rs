@@ -70,8 +70,13 @@ impl Category {
                 Category::CityPortal
             }
             "市级部门网站" | "部门" | "部门网站" => Category::Department,
-            "县市区门户网站" | "县（市、区）门户" | "县（市、区）门户网站" | "县(市、区)门户"
-            | "县（区）门户" | "县级门户" | "区县门户" => Category::CountyPortal,
+            "县市区门户网站"
+            | "县（市、区）门户"
+            | "县（市、区）门户网站"
+            | "县(市、区)门户"
+            | "县（区）门户"
+            | "县级门户"
+            | "区县门户" => Category::CountyPortal,
             "园区网站" | "开发区" | "园区/开发区" | "开发区网站" => Category::Park,
             "其他网站" => Category::Other,
             _ => return None,

@@ -92,7 +92,10 @@ pub fn decode_csv_bytes(bytes: &[u8]) -> String {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -360,7 +363,10 @@ mod tests {
         for (c, h) in ["网站名称", "首页地址", "网站类别"].iter().enumerate() {
             ws.write_string(0, c as u16, *h).unwrap();
         }
-        for (c, v) in ["丰阳园区", "http://127.0.0.9:8080/", "园区"].iter().enumerate() {
+        for (c, v) in ["丰阳园区", "http://127.0.0.9:8080/", "园区"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(1, c as u16, *v).unwrap();
         }
         wb.save(&path).unwrap();

@@ -76,7 +76,10 @@ impl Summary {
         let mut needs_review = 0;
         for r in results {
             all.add(r.verdict);
-            by_category.entry(r.site.category).or_default().add(r.verdict);
+            by_category
+                .entry(r.site.category)
+                .or_default()
+                .add(r.verdict);
             if r.needs_review {
                 needs_review += 1;
             }
