@@ -52,7 +52,9 @@ pub struct CensusOpts {
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ModeArg {
+    #[value(alias = "veto_only")]
     VetoOnly,
+    #[value(alias = "full_score")]
     FullScore,
 }
 

@@ -118,10 +118,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             );
             crawler = crawler.with_link_cache(Arc::new(cache));
         }
-        Arc::new(pucha_cluster::checker::SiteChecker::new(
-            crawler,
-            Arc::new(pack),
-        ))
+        let probes = pucha_monitor::RedisStore::connect(
+            &args.cluster.redis_url,
+            args.cluster.prefix.clone(),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "cannot read availability samples from Redis at {}",
+                redact_url(&args.cluster.redis_url)
+            )
+        })?;
+        Arc::new(
+            pucha_cluster::checker::SiteChecker::new(crawler, Arc::new(pack))
+                .with_probe_source(Arc::new(MonitorSamples(probes))),
+        )
     };
     let prefetch = u16::try_from(args.concurrency.max(1)).unwrap_or(u16::MAX);
     let queue = args.cluster.queue(prefetch).await?;
@@ -188,4 +199,23 @@ pub async fn stop_on_signal(token: CancellationToken) {
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("stop requested: taking no more jobs");
     token.cancel();
+}
+
+/// The availability samples `pucha monitor` collected in the 7 days before a job's as-of date.
+/// With too few of them the rules fall back to the probes taken during the crawl.
+struct MonitorSamples(pucha_monitor::RedisStore);
+
+#[async_trait::async_trait]
+impl pucha_cluster::checker::ProbeSource for MonitorSamples {
+    async fn samples(&self, job: &pucha_core::Job) -> Vec<pucha_core::ProbeSample> {
+        use pucha_monitor::SampleStore;
+        let (from, to) = pucha_monitor::census_window(job.as_of);
+        match self.0.load(&job.site.key(), from, to).await {
+            Ok(samples) => samples,
+            Err(e) => {
+                tracing::warn!(error = %e, site = %job.site.url, "cannot read availability samples; using the crawl's own probes");
+                Vec::new()
+            }
+        }
+    }
 }
