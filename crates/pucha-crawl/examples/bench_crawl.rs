@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p pucha-crawl --example bench_crawl -- \
-//!     --sites 40 --pages 250 --parallel 40 [--site-concurrency 4] [--spider ~/.cargo/bin/spider] [--net 127.0.9.0]
+//!     --sites 40 --pages 250 --parallel 40 [--site-concurrency 4] [--spider ~/.cargo/bin/spider] [--net 127.0.10.0] (127.0.9.x is the farm's dead-link range)
 //! ```
 //!
 //! Prints one JSON line per tool: sites, pages fetched, link targets checked, wall seconds and
@@ -38,7 +38,7 @@ fn args() -> Args {
         pages: 250,
         parallel: 40,
         spider: None,
-        net: Ipv4Addr::new(127, 0, 9, 0),
+        net: Ipv4Addr::new(127, 0, 10, 0),
         skip_pucha: false,
         verbose: false,
         serve_farm: false,
