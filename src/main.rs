@@ -57,10 +57,21 @@ fn init_tracing(json: bool) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.log_json);
-    match cli.command {
+    match dispatch(cli.command).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole context chain, without a backtrace: these messages are for operators.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Run(a) => cmd::run::run(a).await,
         Command::Demo(a) => cmd::demo::run(a).await,
         Command::Farm(a) => cmd::farm::run(a).await,
