@@ -10,7 +10,9 @@ use pucha_core::{Report, SiteResult, Verdict};
 use crate::diff::SiteDiff;
 use crate::markdown::coverage_rows;
 use crate::notice::{build_notice, date_zh, fmt_score, AnnexRow, Block, NoticeOptions};
-use crate::table::{finding_rows, FINDING_HEADERS};
+use crate::table::{
+    finding_evidence_rows, finding_rows, FINDING_EVIDENCE_HEADERS, FINDING_HEADERS,
+};
 use crate::text::{finding_sentence, result_label, rule_order, severity_zh};
 use crate::trend::{previous, SiteTrend, Trends};
 
@@ -474,24 +476,11 @@ fn site_html(
             esc(&facts.join(" · "))
         );
         if !f.evidence.is_empty() {
-            let rows: Vec<Vec<String>> = f
-                .evidence
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.url.clone(),
-                        e.column.clone().unwrap_or_default(),
-                        e.date.map(|d| d.to_string()).unwrap_or_default(),
-                        e.target.clone().unwrap_or_default(),
-                        e.detail.clone(),
-                        e.snippet.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
+            let rows = finding_evidence_rows(f);
             table(
                 out,
                 None,
-                &["页面", "栏目", "日期", "链接目标", "说明", "片段"].map(String::from),
+                &FINDING_EVIDENCE_HEADERS.map(String::from),
                 &rows,
             );
         }

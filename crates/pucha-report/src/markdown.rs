@@ -7,6 +7,7 @@ use pucha_core::{CrawlStats, Report, Run, Severity, SiteResult};
 
 use crate::diff::SiteDiff;
 use crate::notice::{build_notice, date_zh, fmt_score, AnnexRow, Block, Notice, NoticeOptions};
+use crate::table::{finding_evidence_rows, FINDING_EVIDENCE_HEADERS};
 use crate::text::{finding_sentence, result_label, rule_order, severity_zh};
 use crate::trend::SiteTrend;
 
@@ -215,25 +216,8 @@ pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
         let _ = writeln!(out, "{}\n", facts.join("；"));
         let _ = writeln!(out, "> {}\n", finding_sentence(f));
         if !f.evidence.is_empty() {
-            let rows: Vec<Vec<String>> = f
-                .evidence
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.url.clone(),
-                        e.column.clone().unwrap_or_default(),
-                        e.date.map(|d| d.to_string()).unwrap_or_default(),
-                        e.target.clone().unwrap_or_default(),
-                        e.detail.clone(),
-                        e.snippet.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            table(
-                &mut out,
-                &["页面", "栏目", "日期", "链接目标", "说明", "片段"].map(String::from),
-                &rows,
-            );
+            let rows = finding_evidence_rows(f);
+            table(&mut out, &FINDING_EVIDENCE_HEADERS.map(String::from), &rows);
         }
     }
     out

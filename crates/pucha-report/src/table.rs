@@ -26,6 +26,27 @@ pub const FINDING_HEADERS: [&str; 16] = [
     "示例说明",
 ];
 
+/// Columns of one finding's evidence table in the per-site reports.
+pub const FINDING_EVIDENCE_HEADERS: [&str; 6] =
+    ["页面", "栏目", "日期", "链接目标", "说明", "片段"];
+
+/// One row per piece of evidence of one finding, in `FINDING_EVIDENCE_HEADERS` order.
+pub fn finding_evidence_rows(f: &pucha_core::Finding) -> Vec<Vec<String>> {
+    f.evidence
+        .iter()
+        .map(|e| {
+            vec![
+                e.url.clone(),
+                e.column.clone().unwrap_or_default(),
+                e.date.map(|d| d.to_string()).unwrap_or_default(),
+                e.target.clone().unwrap_or_default(),
+                e.detail.clone(),
+                e.snippet.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
 fn yes_no(b: bool) -> String {
     if b { "是" } else { "否" }.to_string()
 }
