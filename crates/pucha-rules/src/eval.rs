@@ -19,7 +19,7 @@ use crate::columns::{
     ColumnClass,
 };
 use crate::dates::{days_before, months_before, Window};
-use crate::finding::{ev, finding, merge};
+use crate::finding::{ev, finding, merge, per_item};
 use crate::pack::{BScope, LinkDedupe, RulePack};
 use crate::page::{page_findings, wording_findings, Compiled};
 use crate::score::score;
@@ -838,16 +838,9 @@ impl Site<'_> {
                 })
             })
             .collect();
-        if !evidence.is_empty() {
-            let n = evidence.len() as u32;
-            out.push(finding(
-                ids::DED_MESSAGE_FIELDS,
-                n,
-                1,
-                format!("公开留言缺少留言时间或答复时间 {n} 条"),
-                evidence,
-            ));
-        }
+        out.extend(per_item(ids::DED_MESSAGE_FIELDS, 1, evidence, |n| {
+            format!("公开留言缺少留言时间或答复时间 {n} 条")
+        }));
         out
     }
 
@@ -919,29 +912,20 @@ impl Site<'_> {
             }
             quality.push(e);
         }
-        if !severe.is_empty() {
-            let n = severe.len() as u32;
-            out.push(finding(
-                ids::VETO_SERVICE_GUIDE_ELEMENTS_MISSING,
-                n,
-                cfg.veto_guide_count,
+        out.extend(per_item(
+            ids::VETO_SERVICE_GUIDE_ELEMENTS_MISSING,
+            cfg.veto_guide_count,
+            severe,
+            |n| {
                 format!(
                     "办事指南缺少 {} 项及以上关键要素 {n} 个",
                     cfg.veto_missing_per_guide
-                ),
-                severe,
-            ));
-        }
-        if !quality.is_empty() {
-            let n = quality.len() as u32;
-            out.push(finding(
-                ids::DED_SERVICE_GUIDE_QUALITY,
-                n,
-                1,
-                format!("办事指南要素缺失 {n} 个"),
-                quality,
-            ));
-        }
+                )
+            },
+        ));
+        out.extend(per_item(ids::DED_SERVICE_GUIDE_QUALITY, 1, quality, |n| {
+            format!("办事指南要素缺失 {n} 个")
+        }));
         out
     }
 
@@ -1220,32 +1204,21 @@ impl Site<'_> {
             })
             .map(|c| col_ev(c, self.stale_detail(c, w6)))
             .collect();
-        if !policy.is_empty() {
-            let n = policy.len() as u32;
-            out.push(finding(
-                ids::DED_POLICY_DOCS_COLUMN_STALE,
-                n,
-                1,
-                format!("政策文件栏目超六个月未更新 {n} 个"),
-                policy,
-            ));
-        }
+        out.extend(per_item(
+            ids::DED_POLICY_DOCS_COLUMN_STALE,
+            1,
+            policy,
+            |n| format!("政策文件栏目超六个月未更新 {n} 个"),
+        ));
         let w14 = Window::Days(pack.key_columns.news_window_days);
         let news: Vec<Evidence> = self
             .news_stale()
             .into_iter()
             .map(|c| col_ev(c, self.stale_detail(c, w14)))
             .collect();
-        if !news.is_empty() {
-            let n = news.len() as u32;
-            out.push(finding(
-                ids::DED_NEWS_COLUMNS,
-                n,
-                1,
-                format!("动态要闻类栏目超两周未更新 {n} 个"),
-                news,
-            ));
-        }
+        out.extend(per_item(ids::DED_NEWS_COLUMNS, 1, news, |n| {
+            format!("动态要闻类栏目超两周未更新 {n} 个")
+        }));
         if let Some(w) = ColumnClass::ServiceStats.window(pack) {
             let stats: Vec<Evidence> = self
                 .cols

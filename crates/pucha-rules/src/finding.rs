@@ -34,6 +34,21 @@ pub fn finding(
     }
 }
 
+/// A finding counting one occurrence per piece of evidence, or `None` when there is none.
+/// `summary_zh` gets the count.
+pub fn per_item(
+    rule: &str,
+    threshold: u32,
+    evidence: Vec<Evidence>,
+    summary_zh: impl FnOnce(u32) -> String,
+) -> Option<Finding> {
+    if evidence.is_empty() {
+        return None;
+    }
+    let n = evidence.len() as u32;
+    Some(finding(rule, n, threshold, summary_zh(n), evidence))
+}
+
 /// Evidence about a URL.
 pub fn ev(url: &str, detail: impl Into<String>) -> Evidence {
     Evidence {
