@@ -16,6 +16,7 @@ mod footer;
 mod guide;
 mod lists;
 mod page;
+mod signals;
 
 use chrono::{Datelike, NaiveDate};
 use once_cell::sync::Lazy;
@@ -189,6 +190,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         breadcrumb: breadcrumb(&page),
         body_text,
         soft_404,
+        signals: signals::extract(&page.html, &page.base),
     }
 }
 

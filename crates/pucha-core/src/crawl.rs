@@ -183,6 +183,20 @@ pub enum Reachability {
     Unreachable { reason: String },
 }
 
+/// Whether the site answers over IPv6 (ded.ipv6): its host's AAAA records and a TCP connect to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Ipv6Check {
+    /// A TCP connection to `addr` (an AAAA address of the host, on the site's port) succeeded.
+    Reachable { addr: String },
+    /// The host has no AAAA record (or is an IPv4 literal).
+    NoAaaa { detail: String },
+    /// The host has AAAA records but no connection succeeded.
+    ConnectFailed { addr: String, error: String },
+    /// Not checked (the egress policy forbids the address, or the lookup was not allowed): no verdict.
+    NotChecked { why: String },
+}
+
 /// Everything the crawl of one site produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteCrawl {
@@ -200,4 +214,7 @@ pub struct SiteCrawl {
     /// TLS problems of the site itself (recorded as findings).
     #[serde(default)]
     pub tls_errors: Vec<String>,
+    /// IPv6 reachability of the homepage's host; `None` when the crawler did not look.
+    #[serde(default)]
+    pub ipv6: Option<Ipv6Check>,
 }

@@ -133,6 +133,87 @@ pub struct ServiceGuide {
     pub missing: Vec<String>,
 }
 
+/// How a link was hidden from view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hiding {
+    /// `display:none` (also used by menus and tabs).
+    DisplayNone,
+    /// `visibility:hidden` (also used by menus and tabs).
+    VisibilityHidden,
+    /// The `hidden` attribute.
+    HiddenAttr,
+    /// Positioned far off the screen (`left:-9999px`, `text-indent:-9999px`, ...).
+    OffScreen,
+    /// `font-size:0`.
+    FontSizeZero,
+    /// `width:0`/`height:0` (or 1px) with `overflow:hidden`.
+    ZeroSize,
+}
+
+impl Hiding {
+    /// A method legitimate menus and tabs do not use for links.
+    pub fn is_strong(self) -> bool {
+        matches!(
+            self,
+            Hiding::OffScreen | Hiding::FontSizeZero | Hiding::ZeroSize
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Hiding::DisplayNone => "display:none 隐藏",
+            Hiding::VisibilityHidden => "visibility:hidden 隐藏",
+            Hiding::HiddenAttr => "hidden 属性隐藏",
+            Hiding::OffScreen => "定位到屏幕之外",
+            Hiding::FontSizeZero => "字号为 0",
+            Hiding::ZeroSize => "宽高为 0",
+        }
+    }
+}
+
+/// A link hidden from view that points to another host (a 暗链 candidate, indicators §3.3/§3.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenLink {
+    /// The target, resolved against the page.
+    pub url: String,
+    /// The anchor text (hidden text included), or its title attribute.
+    #[serde(default)]
+    pub text: String,
+    pub hiding: Hiding,
+}
+
+/// How a page sends its visitor elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectKind {
+    /// `<meta http-equiv="refresh" content="0;url=...">`
+    MetaRefresh,
+    /// `location.href = "..."`, `location.replace("...")` in an inline script.
+    Script,
+}
+
+/// A redirect written in the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRedirect {
+    pub kind: RedirectKind,
+    /// The target, resolved against the page.
+    pub url: String,
+    /// The statement or meta content as written (trimmed, ≤200 chars).
+    #[serde(default)]
+    pub code: String,
+}
+
+/// Tampering signals of one page (veto.security_incident, veto.prohibited_content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PageSignals {
+    /// Hidden links whose target is on another host than the page.
+    #[serde(default)]
+    pub hidden_links: Vec<HiddenLink>,
+    #[serde(default)]
+    pub redirects: Vec<PageRedirect>,
+}
+
 /// Everything the rules need to know about one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PageFacts {
@@ -184,6 +265,9 @@ pub struct PageFacts {
     /// The page looks like a soft 404 (200 status with "页面不存在" text).
     #[serde(default)]
     pub soft_404: bool,
+    /// Tampering signals: links hidden from view that leave the site, redirects written in the page.
+    #[serde(default)]
+    pub signals: PageSignals,
 }
 
 impl PageFacts {

@@ -7,7 +7,8 @@
 //! availability probe of indicators §3.7.
 //!
 //! Module map: `fetch` is the only module doing HTTP; `normalize`, `scope`, `trap`, `verdict`,
-//! `robots` and `egress` (apart from its resolver) are pure decisions; `site` orchestrates a crawl,
+//! `robots` and `egress` (apart from its resolver) are pure decisions; `ipv6` checks a site's AAAA
+//! reachability (one TCP connect, within the egress policy); `site` orchestrates a crawl,
 //! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
 
 mod cache;
@@ -16,6 +17,7 @@ mod crawler;
 mod egress;
 mod error;
 mod fetch;
+mod ipv6;
 pub mod normalize;
 mod politeness;
 mod robots;

@@ -33,6 +33,8 @@ use crate::{verdict, Crawler};
 const ROBOTS_BYTES: u64 = 512 * 1024;
 /// An availability probe that takes this long failed (indicators §3.7).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
+/// The IPv6 check's connect (and lookup) timeout.
+const IPV6_TIMEOUT: Duration = Duration::from_secs(5);
 /// Spacing of the probes still owed when the crawl ends early.
 const PROBE_FILL_GAP: Duration = Duration::from_millis(100);
 
@@ -110,6 +112,7 @@ impl Crawler {
             probes: Vec::new(),
             stats: CrawlStats::default(),
             tls_errors: Vec::new(),
+            ipv6: None,
         };
         let Some(home) = normalize(&site.url, &cfg.drop_query_params) else {
             out.reachability = Reachability::Unreachable {
@@ -157,6 +160,13 @@ impl Crawler {
         out.reachability = Reachability::Reachable {
             status: sample.status.unwrap_or(0),
         };
+
+        // IPv6 reachability (ded.ipv6): AAAA records and one TCP connect, within the egress policy.
+        let v6 = crate::ipv6::check(&home, &ctx.rules, probe_timeout.min(IPV6_TIMEOUT)).await;
+        if let pucha_core::Ipv6Check::NotChecked { why } = &v6 {
+            ctx.note(format!("ipv6 not checked, ded.ipv6 not evaluated: {why}"));
+        }
+        out.ipv6 = Some(v6);
 
         // Inline availability probes, spread over the crawl.
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

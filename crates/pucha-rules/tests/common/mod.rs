@@ -184,6 +184,7 @@ pub fn crawl(pages: Vec<PageRecord>, links: Vec<LinkRecord>) -> SiteCrawl {
         probes: Vec::new(),
         stats: Default::default(),
         tls_errors: Vec::new(),
+        ipv6: None,
     }
 }
 

@@ -481,12 +481,21 @@ impl Farm {
             probes: Vec::new(),
             stats: Default::default(),
             tls_errors: Vec::new(),
+            // What the crawler records for an IPv4-literal host (no AAAA record to look up).
+            ipv6: match site.url.host() {
+                Some(url::Host::Ipv4(ip)) => Some(pucha_core::Ipv6Check::NoAaaa {
+                    detail: format!("{ip} 为 IPv4 地址，无 AAAA 记录"),
+                }),
+                _ => None,
+            },
         };
         match site.availability.as_str() {
             "refused" => {
                 crawl.reachability = Reachability::Unreachable {
                     reason: "connection refused".into(),
                 };
+                // The crawler checks IPv6 only for a site that answered.
+                crawl.ipv6 = None;
                 return crawl;
             }
             "flaky" => {

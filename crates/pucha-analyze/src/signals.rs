@@ -1,0 +1,327 @@
+//! Tampering signals (indicators §3.3, §3.4): links hidden from view that leave the site — the
+//! classic 暗链 of a hacked government page — and redirects written into the page (a meta refresh
+//! or a script setting `location`).
+//!
+//! Self-contained: it reads only the parsed DOM and the page's base URL, so it can move with the
+//! parsing layer. Hidden means an inline style or the `hidden` attribute on the link or an
+//! ancestor, or a simple `.class` / `#id` rule of the page's own `<style>` blocks.
+
+use std::collections::HashMap;
+
+use once_cell::sync::Lazy;
+use pucha_core::{HiddenLink, Hiding, PageRedirect, PageSignals, RedirectKind};
+use regex::Regex;
+use scraper::{node::Element, Html, Node};
+use url::Url;
+
+/// At most this many signals of each kind are kept per page.
+const MAX_SIGNALS: usize = 50;
+
+/// The tampering signals of a parsed page.
+pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
+    let css = style_rules(html);
+    let mut out = PageSignals::default();
+    let page_host = url_host_key(base);
+    for node in html.tree.nodes() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        match el.name() {
+            "a" | "area" => {
+                if out.hidden_links.len() >= MAX_SIGNALS {
+                    continue;
+                }
+                let Some(url) = el.attr("href").and_then(|h| resolve(base, h)) else {
+                    continue;
+                };
+                if url_host_key(&url).is_none_or(|h| Some(&h) == page_host.as_ref()) {
+                    continue;
+                }
+                let hiding = std::iter::once(node)
+                    .chain(node.ancestors())
+                    .filter_map(|n| n.value().as_element())
+                    .find_map(|e| hiding_of(e, &css));
+                if let Some(hiding) = hiding {
+                    let mut text = String::new();
+                    for t in node.descendants().filter_map(|d| d.value().as_text()) {
+                        text.push_str(t);
+                    }
+                    let mut text = collapse(&text);
+                    if text.is_empty() {
+                        text = el.attr("title").map(collapse).unwrap_or_default();
+                    }
+                    out.hidden_links.push(HiddenLink {
+                        url: url.to_string(),
+                        text,
+                        hiding,
+                    });
+                }
+            }
+            "meta" => {
+                let refresh = el
+                    .attr("http-equiv")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"));
+                if let (true, Some(content)) = (refresh, el.attr("content")) {
+                    if let Some(url) = refresh_target(content).and_then(|t| resolve(base, &t)) {
+                        push_redirect(&mut out, RedirectKind::MetaRefresh, url, content);
+                    }
+                }
+            }
+            "script" if el.attr("src").is_none() => {
+                let body: String = node
+                    .children()
+                    .filter_map(|c| match c.value() {
+                        Node::Text(t) => Some(t.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                for (target, code) in script_targets(&body) {
+                    if let Some(url) = resolve(base, &target) {
+                        push_redirect(&mut out, RedirectKind::Script, url, &code);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn push_redirect(out: &mut PageSignals, kind: RedirectKind, url: Url, code: &str) {
+    if out.redirects.len() < MAX_SIGNALS {
+        out.redirects.push(PageRedirect {
+            kind,
+            url: url.to_string(),
+            code: collapse(code).chars().take(200).collect(),
+        });
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// http(s) targets only, fragment dropped.
+fn resolve(base: &Url, raw: &str) -> Option<Url> {
+    let raw = raw.trim().trim_matches(['\'', '"']);
+    if raw.is_empty() || raw.starts_with('#') {
+        return None;
+    }
+    let mut u = base.join(raw).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    u.set_fragment(None);
+    Some(u)
+}
+
+/// The host without a leading `www.`, with the port when not the default.
+fn url_host_key(u: &Url) -> Option<String> {
+    let h = u.host_str()?.to_ascii_lowercase();
+    let h = h.strip_prefix("www.").unwrap_or(&h).to_string();
+    Some(match u.port() {
+        Some(p) => format!("{h}:{p}"),
+        None => h,
+    })
+}
+
+/// Declarations of one style text, lower-case, whitespace removed: `display:none;left:-999px`.
+fn squash(style: &str) -> String {
+    style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// How a declaration block hides its element, if it does.
+fn hiding_in(decl: &str) -> Option<Hiding> {
+    static OFF: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:^|;)(?:left|top|right|bottom|margin-left|margin-top|text-indent):-(\d{3,})(?:px|pt|em|rem)?(?:!important)?(?:;|$)")
+            .expect("regex")
+    });
+    static FONT0: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:^|;)font-size:0(?:\.0+)?(?:px|pt|em|rem|%)?(?:!important)?(?:;|$)")
+            .expect("regex")
+    });
+    static SIZE0: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:^|;)(?:width|height):[01](?:px)?(?:!important)?(?:;|$)").expect("regex")
+    });
+    let d = squash(decl);
+    if d.contains("display:none") {
+        return Some(Hiding::DisplayNone);
+    }
+    if d.contains("visibility:hidden") {
+        return Some(Hiding::VisibilityHidden);
+    }
+    if let Some(c) = OFF.captures(&d) {
+        // Offsets of 1000 px and more put the element out of any screen.
+        if c[1].parse::<u64>().is_ok_and(|n| n >= 1000) {
+            return Some(Hiding::OffScreen);
+        }
+    }
+    if FONT0.is_match(&d) {
+        return Some(Hiding::FontSizeZero);
+    }
+    if SIZE0.is_match(&d) && d.contains("overflow:hidden") {
+        return Some(Hiding::ZeroSize);
+    }
+    None
+}
+
+/// `.class` and `#id` selectors of the page's `<style>` blocks that hide their element.
+fn style_rules(html: &Html) -> HashMap<String, Hiding> {
+    static RULE: Lazy<Regex> = Lazy::new(|| Regex::new(r"([^{}]+)\{([^{}]*)\}").expect("regex"));
+    let mut out = HashMap::new();
+    for node in html.tree.nodes() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if el.name() != "style" {
+            continue;
+        }
+        let text: String = node
+            .children()
+            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+            .collect();
+        for cap in RULE.captures_iter(&text) {
+            let Some(h) = hiding_in(&cap[2]) else {
+                continue;
+            };
+            for sel in cap[1].split(',') {
+                let sel = sel.trim();
+                let simple = sel.len() > 1
+                    && (sel.starts_with('.') || sel.starts_with('#'))
+                    && sel[1..]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if simple {
+                    out.insert(sel.to_ascii_lowercase(), h);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How an element hides itself (inline style, `hidden` attribute, or a page style rule).
+fn hiding_of(el: &Element, css: &HashMap<String, Hiding>) -> Option<Hiding> {
+    if let Some(h) = el.attr("style").and_then(hiding_in) {
+        return Some(h);
+    }
+    if el.attr("hidden").is_some() {
+        return Some(Hiding::HiddenAttr);
+    }
+    if css.is_empty() {
+        return None;
+    }
+    el.classes()
+        .map(|c| format!(".{}", c.to_ascii_lowercase()))
+        .chain(el.id().map(|i| format!("#{}", i.to_ascii_lowercase())))
+        .find_map(|k| css.get(&k).copied())
+}
+
+/// The URL of a meta refresh (`5; url=http://...`).
+fn refresh_target(content: &str) -> Option<String> {
+    let lower = content.to_ascii_lowercase();
+    let i = lower.find("url")?;
+    let rest = content[i + 3..].trim_start();
+    let rest = rest.strip_prefix('=')?.trim();
+    let t = rest.trim_matches(['\'', '"', ' ']);
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Targets an inline script sends the window to: `location = "..."`, `location.href = '...'`,
+/// `location.replace("...")`, `location.assign("...")`, `window.open("...", "_self")` is not one.
+fn script_targets(body: &str) -> Vec<(String, String)> {
+    static ASSIGN: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r#"(?:\b(?:window|document|self|top|parent)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=\s*["']([^"']+)["']"#,
+        )
+        .expect("regex")
+    });
+    static CALL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r#"\blocation\s*\.\s*(?:replace|assign)\s*\(\s*["']([^"']+)["']"#)
+            .expect("regex")
+    });
+    ASSIGN
+        .captures_iter(body)
+        .chain(CALL.captures_iter(body))
+        .map(|c| (c[1].to_string(), c[0].to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(html: &str) -> PageSignals {
+        let base = Url::parse("http://www.qls.gov.cn/index.html").unwrap();
+        extract(&Html::parse_document(html), &base)
+    }
+
+    #[test]
+    fn hidden_external_links_with_their_method_and_text() {
+        let s = sig(
+            r#"<html><head><style>.xq { display : none } .nav li{display:none}</style></head><body>
+            <div style="display:none"><a href="http://www.am-dc888.example/">澳门<b>博彩</b></a></div>
+            <div style="position:absolute; left:-9999px"><a href="http://spam.example/p">百家乐</a></div>
+            <p style="font-size:0px"><a href="https://x.example/" title="真人娱乐"></a></p>
+            <span class="xq"><a href="http://y.example/">六合彩</a></span>
+            <div style="display:none"><a href="/zwgk/">政务公开</a><a href="http://qls.gov.cn/a.html">本站</a></div>
+            <a href="http://www.gov.cn/">中国政府网</a>
+            </body></html>"#,
+        );
+        let got: Vec<(&str, &str, Hiding)> = s
+            .hidden_links
+            .iter()
+            .map(|l| (l.url.as_str(), l.text.as_str(), l.hiding))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "http://www.am-dc888.example/",
+                    "澳门博彩",
+                    Hiding::DisplayNone
+                ),
+                ("http://spam.example/p", "百家乐", Hiding::OffScreen),
+                ("https://x.example/", "真人娱乐", Hiding::FontSizeZero),
+                ("http://y.example/", "六合彩", Hiding::DisplayNone),
+            ]
+        );
+        assert!(s.redirects.is_empty());
+    }
+
+    #[test]
+    fn small_offsets_and_visible_links_are_not_hidden() {
+        let s = sig(
+            r#"<body><div style="position:relative;left:-20px;font-size:0.9em"><a href="http://a.example/">合作</a></div>
+            <div style="width:0;height:0"><a href="http://b.example/">无 overflow</a></div></body>"#,
+        );
+        assert!(s.hidden_links.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn meta_refresh_and_script_redirects() {
+        let s = sig(
+            r#"<html><head><meta http-equiv="Refresh" content="0; URL='http://bad.example/x'">
+            <script>if(document.referrer.indexOf('baidu')>0){ window.location.href = "https://spam.example/?a=1"; }
+            setTimeout(function(){ location.replace('/index.htm') }, 10);</script>
+            <script src="/js/a.js"></script></head><body></body></html>"#,
+        );
+        let got: Vec<(RedirectKind, &str)> = s
+            .redirects
+            .iter()
+            .map(|r| (r.kind, r.url.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (RedirectKind::MetaRefresh, "http://bad.example/x"),
+                (RedirectKind::Script, "https://spam.example/?a=1"),
+                (RedirectKind::Script, "http://www.qls.gov.cn/index.htm"),
+            ]
+        );
+    }
+}
