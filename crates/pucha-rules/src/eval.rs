@@ -42,6 +42,7 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
     let mut findings: Vec<Finding> = Vec::new();
     let availability = availability(crawl, ctx);
     findings.extend(availability);
+    findings.extend(crate::security::ipv6(crawl));
 
     let home = homepage(crawl).filter(|h| page_ok(h));
     let reachable = matches!(crawl.reachability, Reachability::Reachable { .. }) && home.is_some();
@@ -60,13 +61,19 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
         findings.extend(s.blank_columns());
         findings.extend(s.wording(&c));
         findings.extend(s.consultation());
+        findings.extend(s.interaction());
         findings.extend(s.services());
         findings.extend(s.falsification());
+        let spam = crate::spam::SpamDict::new(&pack.prohibited);
+        findings.extend(s.prohibited_content(&spam));
+        findings.extend(s.security_incident(&spam));
         findings.extend(s.broken_links());
         let norms = s.page_norms(&c);
         findings.extend(s.identity(&norms));
         findings.extend(norms);
         findings.extend(s.column_deductions());
+        findings.extend(s.policy_interpretation());
+        findings.extend(s.overview_info());
         findings.extend(s.function_items());
     }
     findings.retain(|f| f.count > 0);
@@ -241,14 +248,14 @@ fn availability(crawl: &SiteCrawl, ctx: &EvalContext) -> Vec<Finding> {
     }
 }
 
-struct Site<'a> {
-    crawl: &'a SiteCrawl,
-    ctx: &'a EvalContext<'a>,
-    cols: &'a [Column],
-    home: &'a PageRecord,
+pub(crate) struct Site<'a> {
+    pub(crate) crawl: &'a SiteCrawl,
+    pub(crate) ctx: &'a EvalContext<'a>,
+    pub(crate) cols: &'a [Column],
+    pub(crate) home: &'a PageRecord,
 }
 
-fn col_ev(c: &Column, detail: String) -> Evidence {
+pub(crate) fn col_ev(c: &Column, detail: String) -> Evidence {
     Evidence {
         column: Some(c.name.clone()),
         date: c.newest,
@@ -258,11 +265,11 @@ fn col_ev(c: &Column, detail: String) -> Evidence {
 }
 
 impl Site<'_> {
-    fn pack(&self) -> &RulePack {
+    pub(crate) fn pack(&self) -> &RulePack {
         self.ctx.pack
     }
 
-    fn ok_pages(&self) -> impl Iterator<Item = &PageRecord> {
+    pub(crate) fn ok_pages(&self) -> impl Iterator<Item = &PageRecord> {
         site_pages(self.crawl).into_iter()
     }
 
@@ -275,7 +282,7 @@ impl Site<'_> {
             .unwrap_or(self.ctx.as_of)
     }
 
-    fn page_by_url(&self) -> HashMap<String, &PageRecord> {
+    pub(crate) fn page_by_url(&self) -> HashMap<String, &PageRecord> {
         let mut m = HashMap::new();
         for p in self.ok_pages() {
             m.insert(norm_url(&p.url), p);
@@ -404,7 +411,7 @@ impl Site<'_> {
         ))
     }
 
-    fn stale_detail(&self, c: &Column, w: Window) -> String {
+    pub(crate) fn stale_detail(&self, c: &Column, w: Window) -> String {
         let start = w.start(self.ctx.as_of);
         match c.newest {
             Some(d) => format!(
@@ -422,7 +429,7 @@ impl Site<'_> {
         }
     }
 
-    fn stale_in(&self, c: &Column, w: Window) -> bool {
+    pub(crate) fn stale_in(&self, c: &Column, w: Window) -> bool {
         c.judged() && c.blank.is_none() && c.newest.is_none_or(|d| d < w.start(self.ctx.as_of))
     }
 
@@ -616,7 +623,7 @@ impl Site<'_> {
     }
 
     /// The class of the column a page belongs to (by its ColumnName or breadcrumb).
-    fn page_class(&self, p: &PageRecord) -> Option<ColumnClass> {
+    pub(crate) fn page_class(&self, p: &PageRecord) -> Option<ColumnClass> {
         let name = p
             .facts
             .meta("ColumnName")
@@ -692,11 +699,28 @@ impl Site<'_> {
             .collect()
     }
 
-    fn consultation_columns(&self) -> Vec<&Column> {
+    pub(crate) fn consultation_columns(&self) -> Vec<&Column> {
         self.cols
             .iter()
             .filter(|c| c.class == ColumnClass::Consultation)
             .collect()
+    }
+
+    /// A link whose text names a consultation channel (信访/举报/访谈/征集 excluded).
+    pub(crate) fn has_channel_link(&self) -> bool {
+        let cfg = &self.pack().consultation;
+        self.ok_pages().flat_map(|p| p.facts.links.iter()).any(|l| {
+            let t = l.text.trim();
+            cfg.channel_keywords.iter().any(|k| t.contains(k.as_str()))
+                && !cfg.excluded_keywords.iter().any(|k| t.contains(k.as_str()))
+        })
+    }
+
+    /// The site has a consultation channel: a consultation column, messages or a channel link.
+    pub(crate) fn has_consultation_channel(&self) -> bool {
+        !self.consultation_columns().is_empty()
+            || !self.messages().is_empty()
+            || self.has_channel_link()
     }
 
     /// `veto.no_consultation_channel`, `veto.consultation_unanswered`, `ded.message_*`.
@@ -708,15 +732,7 @@ impl Site<'_> {
         let mut out = Vec::new();
 
         // Channel.
-        let channel_link = self
-            .ok_pages()
-            .flat_map(|p| p.facts.links.iter())
-            .find(|l| {
-                let t = l.text.trim();
-                cfg.channel_keywords.iter().any(|k| t.contains(k.as_str()))
-                    && !cfg.excluded_keywords.iter().any(|k| t.contains(k.as_str()))
-            });
-        if consult_cols.is_empty() && messages.is_empty() && channel_link.is_none() {
+        if consult_cols.is_empty() && messages.is_empty() && !self.has_channel_link() {
             out.push(finding(
                 ids::VETO_NO_CONSULTATION_CHANNEL,
                 1,
@@ -1191,7 +1207,7 @@ impl Site<'_> {
         out
     }
 
-    /// Column-based deductions: policy docs, news, service statistics, overview, interpretation.
+    /// Column-based deductions: policy docs, news, service statistics.
     fn column_deductions(&self) -> Vec<Finding> {
         let pack = self.pack();
         let mut out = Vec::new();
@@ -1237,54 +1253,6 @@ impl Site<'_> {
                     stats,
                 ));
             }
-        }
-        let link_texts = || {
-            self.ok_pages()
-                .flat_map(|p| p.facts.links.iter())
-                .map(|l| l.text.as_str())
-        };
-        let has_overview = self.cols.iter().any(|c| c.class == ColumnClass::Statics)
-            || link_texts().any(|t| {
-                [
-                    "概况",
-                    "机构职能",
-                    "领导信息",
-                    "负责人信息",
-                    "机构设置",
-                    "领导简介",
-                ]
-                .iter()
-                .any(|k| t.contains(k))
-            });
-        if !has_overview {
-            out.push(finding(
-                ids::DED_OVERVIEW_INFO,
-                1,
-                1,
-                "未发现概况信息、机构职能或负责人信息栏目".into(),
-                vec![ev(
-                    &self.home.url,
-                    "未发现概况信息、机构职能、负责人信息栏目或入口",
-                )],
-            ));
-        }
-        let has_interp = self
-            .cols
-            .iter()
-            .any(|c| c.class == ColumnClass::Interpretation)
-            || link_texts().any(|t| t.contains("解读"))
-            || self
-                .ok_pages()
-                .flat_map(|p| p.facts.dated_items.iter())
-                .any(|i| i.title.contains("解读"));
-        if !has_interp {
-            out.push(finding(
-                ids::DED_POLICY_INTERPRETATION,
-                1,
-                1,
-                "未发现政策解读栏目或解读信息".into(),
-                vec![ev(&self.home.url, "未发现政策解读栏目、入口或解读类信息")],
-            ));
         }
         out
     }

@@ -33,6 +33,11 @@ pub struct RulePack {
     pub services: Services,
     pub falsification: Falsification,
     pub wording: Wording,
+    pub interaction: Interaction,
+    pub interpretation: Interpretation,
+    pub overview: Overview,
+    pub prohibited: Prohibited,
+    pub security: Security,
     pub links: Links,
     pub meta: MetaTags,
     pub footer: FooterRules,
@@ -146,6 +151,65 @@ pub struct Wording {
     pub confusables: BTreeMap<String, String>,
     /// Ordinary errors: reported as `ded.minor_typos`, never a veto.
     pub minor_forms: Vec<WrongForm>,
+}
+
+/// `ded.message_stats`, `ded.survey_feedback`, `ded.online_interview`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interaction {
+    pub stats_keywords: Vec<String>,
+    pub stats_context: Vec<String>,
+    pub survey_names: Vec<String>,
+    pub feedback_keywords: Vec<String>,
+    pub interview_names: Vec<String>,
+    pub interview_window_months: u32,
+}
+
+/// `ded.policy_interpretation`: what counts as a link to the interpreted document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interpretation {
+    pub policy_link_keywords: Vec<String>,
+    pub policy_title_regex: String,
+}
+
+/// `ded.overview_info`: the sections and the elements they show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overview {
+    pub overview_keywords: Vec<String>,
+    pub function_keywords: Vec<String>,
+    pub leader_keywords: Vec<String>,
+    /// Element name → words, any of which shows it.
+    pub function_elements: BTreeMap<String, Vec<String>>,
+    pub leader_elements: BTreeMap<String, Vec<String>>,
+}
+
+/// `veto.prohibited_content`: the dictionary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prohibited {
+    pub snippet_chars: usize,
+    pub terms: Vec<String>,
+    /// Ordinary phrases containing a term; they shadow it.
+    pub allowed: Vec<String>,
+}
+
+/// Which pages the redirect signal of `veto.security_incident` looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectPages {
+    Homepage,
+    All,
+}
+
+/// `veto.security_incident`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    pub weak_hiding_needs_term: bool,
+    pub trusted_suffixes: Vec<String>,
+    pub redirect_pages: RedirectPages,
 }
 
 /// How broken-link occurrences are counted.
@@ -300,6 +364,10 @@ impl RulePack {
             ("footer.icp_regex", &self.footer.icp_regex),
             ("footer.psb_regex", &self.footer.psb_regex),
             ("footer.phone_regex", &self.footer.phone_regex),
+            (
+                "interpretation.policy_title_regex",
+                &self.interpretation.policy_title_regex,
+            ),
         ] {
             if let Err(e) = regex::Regex::new(re) {
                 problems.push(format!("{what}: {e}"));

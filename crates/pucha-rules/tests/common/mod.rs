@@ -101,7 +101,8 @@ pub fn page(path: &str, kind: PageKind, depth: u32) -> PageRecord {
     }
 }
 
-/// A homepage with one fresh item (dated `newest`) and links to 领导信箱, 办事服务 and 政策解读.
+/// A homepage with one fresh item (dated `newest`) and links to 领导信箱, 办事服务, 政策解读,
+/// 机构职能, 领导信息 and 在线访谈.
 pub fn home(newest: NaiveDate) -> PageRecord {
     let mut p = page("/", PageKind::Home, 0);
     p.facts
@@ -111,6 +112,8 @@ pub fn home(newest: NaiveDate) -> PageRecord {
     p.facts.links.push(link("/bsfw/", "办事服务"));
     p.facts.links.push(link("/zcjd/", "政策解读"));
     p.facts.links.push(link("/gk/", "机构职能"));
+    p.facts.links.push(link("/ldxx/info.html", "领导信息"));
+    p.facts.links.push(link("/zxft/", "在线访谈"));
     p
 }
 
@@ -204,12 +207,16 @@ pub fn link_record(page: &str, target: &str, outcome: LinkOutcome, kind: LinkKin
 }
 
 /// A healthy site at `as_of`: fresh homepage, fresh news/notice/policy columns, a consultation
-/// column with answered messages, a service column.
+/// column with answered messages and a link to its statistics, a service column.
 pub fn healthy(as_of: NaiveDate) -> Vec<PageRecord> {
     let recent = as_of - chrono::Days::new(3);
     let mut consult = column("/ldxx/", "领导信箱", "咨询投诉", &[]);
     consult.facts.placeholder = None;
     consult.facts.main_text_chars = 300;
+    consult
+        .facts
+        .links
+        .push(link("/ldxx/tj.html", "信件办理情况统计"));
     consult.facts.messages.push(message(
         "问题一",
         "/ldxx/1.html",
