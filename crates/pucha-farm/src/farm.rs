@@ -429,6 +429,57 @@ fn site_truth(
                     );
                 }
             }
+            if c.kind == ColumnKind::Interpretation {
+                // Interpretation published within its 6-month window, each article linking to the
+                // policy document it interprets.
+                if c.blank.is_some() || stale {
+                    add(
+                        r::DED_POLICY_INTERPRETATION,
+                        url.clone(),
+                        None,
+                        format!("{} blank or not updated in 6 months", c.name),
+                    );
+                }
+                if plan.profile.interp_unlinked {
+                    for it in &items[ci] {
+                        add(
+                            r::DED_POLICY_INTERPRETATION,
+                            url_of(plan, &it.path),
+                            None,
+                            "interpretation without a link to its policy document".into(),
+                        );
+                    }
+                }
+            }
+            if c.kind == ColumnKind::Survey
+                && !items[ci].is_empty()
+                && plan.profile.survey_no_feedback
+            {
+                add(
+                    r::DED_SURVEY_FEEDBACK,
+                    url.clone(),
+                    None,
+                    format!("{} lists surveys without result feedback", c.name),
+                );
+            }
+            if c.kind == ColumnKind::Interview
+                && newest.is_none_or(|d| d < window_start(as_of, Window::Months(12)))
+            {
+                add(
+                    r::DED_ONLINE_INTERVIEW,
+                    url.clone(),
+                    None,
+                    format!("newest interview {newest:?}, older than 12 months"),
+                );
+            }
+            if c.kind == ColumnKind::Consult && plan.profile.no_message_stats {
+                add(
+                    r::DED_MESSAGE_STATS,
+                    url.clone(),
+                    None,
+                    "no message-handling statistics published".into(),
+                );
+            }
             if c.kind == ColumnKind::Consult {
                 let three = window_start(as_of, Window::Months(3));
                 let year = window_start(as_of, Window::Months(12));
@@ -488,6 +539,39 @@ fn site_truth(
                 }
             }
         }
+        if !plan.columns.iter().any(|c| c.kind == ColumnKind::Interview) {
+            add(
+                r::DED_ONLINE_INTERVIEW,
+                url_of(plan, "/"),
+                None,
+                "no 在线访谈 column or entry".into(),
+            );
+        }
+        if plan.profile.overview_incomplete {
+            add(
+                r::DED_OVERVIEW_INFO,
+                url_of(plan, render::STATIC_PAGES[0].0),
+                None,
+                "机构职能 page without 联系方式".into(),
+            );
+        }
+        if plan.profile.hidden_spam_link {
+            for rule in [r::VETO_PROHIBITED_CONTENT, r::VETO_SECURITY_INCIDENT] {
+                add(
+                    rule,
+                    url_of(plan, "/"),
+                    Some(render::SPAM_URL.to_string()),
+                    "hidden gambling link in the footer of every page".into(),
+                );
+            }
+        }
+        // Served on an IPv4 literal: no AAAA record.
+        add(
+            r::DED_IPV6,
+            url_of(plan, "/"),
+            None,
+            "served on an IPv4 address: no AAAA record".into(),
+        );
         if homepage_newest.is_none_or(|d| d < window_start(as_of, Window::Days(14))) {
             add(
                 r::VETO_HOMEPAGE_NOT_UPDATED,

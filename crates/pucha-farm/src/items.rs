@@ -309,12 +309,27 @@ pub(crate) fn generate(plan: &SitePlan, as_of: NaiveDate, rng: &mut Rng) -> Vec<
         match col.kind {
             ColumnKind::Consult => messages(plan, as_of, &mut items, rng),
             ColumnKind::Service => guides(plan, &mut items, rng),
+            ColumnKind::Survey if !plan.profile.survey_no_feedback => survey_feedback(&mut items),
             _ => {}
         }
         all.push(items);
     }
     inject(plan, &mut all, rng);
     all
+}
+
+/// Every second survey is followed by its result feedback (a short title, so that templates which
+/// cut long titles keep the 结果反馈 words).
+fn survey_feedback(items: &mut [Item]) {
+    for it in items.iter_mut().skip(1).step_by(2) {
+        if let Some(topic) = it
+            .title
+            .strip_prefix("关于")
+            .and_then(|t| t.strip_suffix("的网上问卷调查"))
+        {
+            it.title = format!("{topic}网上调查结果反馈");
+        }
+    }
 }
 
 /// Turns the items of a 政务咨询 column into messages; places unanswered old ones when asked to.

@@ -259,6 +259,18 @@ pub(crate) struct Profile {
     pub no_column_tags_column: bool,
     pub null_column_type_column: bool,
     pub siteid_mismatch: bool,
+    /// A hidden (display:none) gambling link in the footer of every page (a 暗链).
+    pub hidden_spam_link: bool,
+    /// The consultation section publishes no message-handling statistics.
+    pub no_message_stats: bool,
+    /// The survey column lists surveys but no result feedback.
+    pub survey_no_feedback: bool,
+    /// The interview column's newest interview is more than 12 months old.
+    pub interview_stale: bool,
+    /// Interpretation articles do not link to the policy document they interpret.
+    pub interp_unlinked: bool,
+    /// The 机构职能 page shows no 联系方式.
+    pub overview_incomplete: bool,
 }
 
 /// One column of a site.
@@ -387,6 +399,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
             Profile {
                 footer_missing: vec![FooterPart::PsbRecord, FooterPart::Icp],
                 content_source_missing: 3,
+                interp_unlinked: true,
                 ..p()
             },
         ),
@@ -403,6 +416,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
             Profile {
                 bad_pubdate: 4,
                 blank: 1,
+                hidden_spam_link: true,
                 ..p()
             },
         ),
@@ -411,6 +425,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
             Profile {
                 footer_missing: vec![FooterPart::Jiucuo, FooterPart::ConacBadge],
                 siteid_mismatch: true,
+                overview_incomplete: true,
                 ..p()
             },
         ),
@@ -420,6 +435,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
                 news_stale: 1,
                 np_stale: 1,
                 other_stale: 3,
+                survey_no_feedback: true,
                 ..p()
             },
         ),
@@ -465,6 +481,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
             Profile {
                 blank: 2,
                 footer_missing: vec![FooterPart::Sitemap],
+                no_message_stats: true,
                 ..p()
             },
         ),
@@ -472,6 +489,7 @@ fn roster(slot: usize, rng: &mut Rng, unavailable: bool) -> (Category, Profile) 
             CountyPortal,
             Profile {
                 guides_missing: 1,
+                interview_stale: true,
                 ..p()
             },
         ),
@@ -833,7 +851,9 @@ fn build_columns(plan: &mut SitePlan, spec: &FarmSpec, rng: &mut Rng) {
     interact[0].newest_age = Some(rng.range(1, 9));
     if plan.category.is_portal() || rng.chance(50) {
         let mut c = column(Interview, "在线访谈", "zxft");
-        c.newest_age = Some(rng.range(10, 150));
+        // A stale interview column: the same draw, moved past the 12-month window.
+        let age = rng.range(10, 150);
+        c.newest_age = Some(if prof.interview_stale { age + 400 } else { age });
         interact.push(c);
         let mut c = column(Survey, "征集调查", "zjdc");
         c.newest_age = Some(rng.range(10, 150));

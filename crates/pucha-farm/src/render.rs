@@ -70,6 +70,10 @@ pub(crate) const STATIC_PAGES: [(&str, &str, &str); 3] = [
     ("/about/ldxx.html", "领导信息", "负责人信息"),
     ("/about/lxwm.html", "联系我们", "概况信息"),
 ];
+/// Target of the hidden gambling link (a reserved `.example` name: never resolved).
+pub(crate) const SPAM_URL: &str = "http://www.am-dc888.example/";
+/// The message-handling statistics of the consultation column (受理反馈情况统计).
+pub(crate) const STATS_PAGE: &str = "/hdjl/lytj.html";
 pub(crate) const TOPIC_PAGE: &str = "/zt/学习贯彻党的二十届四中全会精神专题.html";
 
 /// Builds padding blocks that imitate template CSS and scripts.
@@ -471,6 +475,12 @@ impl Renderer<'_> {
                 10 + p.index
             ));
         }
+        if p.profile.hidden_spam_link {
+            // A 暗链 injected into the template: hidden, leaving the site, gambling words.
+            items.push(format!(
+                "<span style=\"display:none\"><a href=\"{SPAM_URL}\" target=\"_blank\">澳门博彩-真人娱乐</a></span>"
+            ));
+        }
         let mut ids = Vec::new();
         if !missing(FooterPart::SiteIdCode) {
             ids.push(format!("网站标识码：{}", p.site_code));
@@ -744,6 +754,13 @@ impl Renderer<'_> {
                 Some(BlankVariant::EmptyList) => main.push_str(&self.list(&path, &[], false)),
                 None if c.kind == ColumnKind::Consult => {
                     main.push_str(&self.messages_table(&path, &chunk));
+                    if !self.plan.profile.no_message_stats {
+                        let _ = writeln!(
+                            main,
+                            "<div class=\"tongji\"><a href=\"{}\">留言受理反馈情况统计</a></div>",
+                            self.href(&path, STATS_PAGE)
+                        );
+                    }
                     let _ = writeln!(main, "<div class=\"write-letter\"><h3>我要写信</h3><form action=\"{}\" method=\"post\"><p>姓名：<input name=\"name\"></p><p>标题：<input name=\"title\"></p><p>内容：<textarea name=\"content\"></textarea></p><p><button type=\"submit\">提交</button></p></form></div>", self.href(&path, &format!("/{}/{}/submit", GROUP_SLUGS[3], c.slug)));
                 }
                 None => main.push_str(&self.list(&path, &chunk, false)),
@@ -755,6 +772,23 @@ impl Renderer<'_> {
             out.push((path, html, rec));
         }
         out
+    }
+
+    /// The policy document an interpretation article links to: an item of the first policy
+    /// column (none when the site's profile leaves interpretations unlinked).
+    fn interpreted_policy(&self, col: usize, k: usize) -> Option<(String, String)> {
+        let p = self.plan;
+        if p.columns[col].kind != ColumnKind::Interpretation || p.profile.interp_unlinked {
+            return None;
+        }
+        let pc = p
+            .columns
+            .iter()
+            .enumerate()
+            .position(|(i, c)| c.kind == ColumnKind::Policy && !self.items[i].is_empty())?;
+        let items = &self.items[pc];
+        let it = &items[k % items.len()];
+        Some((it.path.clone(), it.title.clone()))
     }
 
     /// The page of one item.
@@ -854,6 +888,14 @@ impl Renderer<'_> {
             let _ = writeln!(main, "<div class=\"{body_cls}\" id=\"zoom\">");
             for p in &it.paragraphs {
                 let _ = writeln!(main, "<p style=\"text-indent:2em;\">{}</p>", esc(p));
+            }
+            if let Some((ppath, ptitle)) = self.interpreted_policy(col, k) {
+                let _ = writeln!(
+                    main,
+                    "<p>相关文件：<a href=\"{}\">{}</a></p>",
+                    self.href(&path, &ppath),
+                    esc(&ptitle)
+                );
             }
             if let Some(a) = &it.attachment {
                 let _ = writeln!(
@@ -1090,16 +1132,34 @@ impl Renderer<'_> {
             let _ = writeln!(m, "<meta name=\"ColumnName\" content=\"{name}\">\n<meta name=\"ColumnDescription\" content=\"{name}\">\n<meta name=\"ColumnKeywords\" content=\"{name}\">\n<meta name=\"ColumnType\" content=\"{ctype}\">");
             let _ = writeln!(m, "<meta name=\"ArticleTitle\" content=\"{name}\">\n<meta name=\"PubDate\" content=\"{} 09:00\">\n<meta name=\"ContentSource\" content=\"{}\">", crate::items::days_before(self.as_of, 200 + p.index as u32).format("%Y-%m-%d"), esc(&p.sponsor));
             let body = match name {
-                "机构职能" => format!("<h3>主要职责</h3><p>贯彻执行国家和省有关方针政策和法律法规，拟订{}相关政策措施并组织实施。</p><h3>内设机构</h3><p>办公室、政策法规科、综合业务科、行政审批科。</p>", names::CITY),
+                "机构职能" => {
+                    let mut b = format!("<h3>主要职责</h3><p>贯彻执行国家和省有关方针政策和法律法规，拟订{}相关政策措施并组织实施。</p><h3>内设机构</h3><p>办公室、政策法规科、综合业务科、行政审批科。</p>", names::CITY);
+                    if !p.profile.overview_incomplete {
+                        let _ = write!(
+                            b,
+                            "<h3>联系方式</h3><p>办公地址：{}迎宾大道{}号　联系电话：{}</p>",
+                            names::CITY,
+                            100 + p.index,
+                            p.phone
+                        );
+                    }
+                    b
+                }
                 "领导信息" => {
                     let mut r = Rng::new(p.index as u64 * 31 + 5);
                     let mut s = String::new();
-                    for role in ["党组书记、主任", "党组成员、副主任", "党组成员、副主任"] {
-                        let _ = write!(s, "<div class=\"leader\"><img src=\"/images/leader.png\" alt=\"\"><h4>{}{}</h4><p>{role}</p><p>负责全面工作及分管领域工作。</p></div>", r.pick(names::SURNAMES), r.pick(names::GIVEN));
+                    for role in ["党组书记、主任", "党组成员、副主任", "党组成员、副主任"]
+                    {
+                        let _ = write!(s, "<div class=\"leader\"><img src=\"/images/leader.png\" alt=\"\"><h4>{}{}</h4><p>{role}</p><p>简历：研究生学历，中共党员，历任县直部门科长、副局长。</p><p>负责全面工作及分管领域工作。</p></div>", r.pick(names::SURNAMES), r.pick(names::GIVEN));
                     }
                     s
                 }
-                _ => format!("<p>地址：{}迎宾大道{}号</p><p>电话：{}</p><p>邮编：415000</p>", names::CITY, 100 + p.index, p.phone),
+                _ => format!(
+                    "<p>地址：{}迎宾大道{}号</p><p>电话：{}</p><p>邮编：415000</p>",
+                    names::CITY,
+                    100 + p.index,
+                    p.phone
+                ),
             };
             let main =
                 format!("<div class=\"main w1200\"><h1 class=\"title\">{name}</h1>{body}</div>\n");
@@ -1119,6 +1179,9 @@ impl Renderer<'_> {
                 rec,
             ));
         }
+        if let Some(page) = self.stats_page() {
+            out.push(page);
+        }
         if self.style() == Style::Modern {
             let (metas, rec) = self.metas(TOPIC_PAGE, Role::Misc, None, None);
             let main = "<div class=\"main w1200\"><h2>学习贯彻党的二十届四中全会精神专题</h2><p>本专题集中发布学习贯彻情况。</p></div>\n";
@@ -1129,6 +1192,50 @@ impl Renderer<'_> {
             ));
         }
         out
+    }
+
+    /// The message-handling statistics page of the consultation column (a content page of it),
+    /// unless the site's profile publishes none.
+    fn stats_page(&self) -> Option<(String, String, PageRecord)> {
+        let p = self.plan;
+        if p.profile.no_message_stats {
+            return None;
+        }
+        let ci = p
+            .columns
+            .iter()
+            .position(|c| c.kind == ColumnKind::Consult)?;
+        let col = &p.columns[ci];
+        let total = self.items[ci].len();
+        let answered = self.items[ci]
+            .iter()
+            .filter(|it| it.message.as_ref().is_some_and(|m| m.answered.is_some()))
+            .count();
+        let title = "留言受理反馈情况统计";
+        let mut m = String::new();
+        let _ = writeln!(m, "<meta name=\"SiteName\" content=\"{}\">\n<meta name=\"SiteDomain\" content=\"{}\">\n<meta name=\"SiteIDCode\" content=\"{}\">", esc(&p.name), self.me(), p.site_code);
+        let _ = writeln!(m, "<meta name=\"ColumnName\" content=\"{}\">\n<meta name=\"ColumnDescription\" content=\"{}\">\n<meta name=\"ColumnKeywords\" content=\"{}\">\n<meta name=\"ColumnType\" content=\"{}\">", esc(&col.name), esc(&col.name), esc(&col.name), col.kind.column_type());
+        let _ = writeln!(m, "<meta name=\"ArticleTitle\" content=\"{title}\">\n<meta name=\"PubDate\" content=\"{} 09:00\">\n<meta name=\"ContentSource\" content=\"{}\">", crate::items::days_before(self.as_of, 5).format("%Y-%m-%d"), esc(&p.sponsor));
+        let main = format!(
+            "<div class=\"main w1200\"><h1 class=\"title\">{title}</h1><table class=\"tj-table\" width=\"100%\"><tr><th>栏目</th><th>受理留言（件）</th><th>已答复（件）</th><th>办理中（件）</th></tr><tr><td>{}</td><td>{total}</td><td>{answered}</td><td>{}</td></tr></table></div>\n",
+            esc(&col.name),
+            total - answered
+        );
+        let rec = PageRecord {
+            path: STATS_PAGE.to_string(),
+            role: Role::Content,
+            missing_site_tags: false,
+            missing_column_tags: false,
+            missing_content_tags: false,
+            bad_pubdate: false,
+            null_column_type: false,
+            siteid_mismatch: false,
+        };
+        Some((
+            STATS_PAGE.to_string(),
+            self.page(STATS_PAGE, &format!("{title}_{}", p.name), &m, &main, 4),
+            rec,
+        ))
     }
 
     /// The body of the 404 page (served with status 404).

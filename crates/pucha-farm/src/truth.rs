@@ -14,10 +14,12 @@ use pucha_core::{Category, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// Rules whose counts the truth asserts on every reachable site (absent = 0).
-/// Rules outside this list (IPv6, domain rules, search, person-only rules, ...)
+/// Rules outside this list (domain rules, search, person-only rules, ...)
 /// are not modelled by the farm; checkers may report them, tests should ignore them.
 pub const ASSERTED_RULES: &[&str] = &[
     r::VETO_SERIOUS_WORDING_ERROR,
+    r::VETO_PROHIBITED_CONTENT,
+    r::VETO_SECURITY_INCIDENT,
     r::VETO_SITE_UNREACHABLE,
     r::VETO_HOMEPAGE_NOT_UPDATED,
     r::VETO_KEY_COLUMNS_STALE,
@@ -34,6 +36,12 @@ pub const ASSERTED_RULES: &[&str] = &[
     r::DED_SERVICE_GUIDE_QUALITY,
     r::DED_MESSAGE_PUBLICATION_STALE,
     r::DED_MESSAGE_FIELDS,
+    r::DED_MESSAGE_STATS,
+    r::DED_SURVEY_FEEDBACK,
+    r::DED_ONLINE_INTERVIEW,
+    r::DED_POLICY_INTERPRETATION,
+    r::DED_OVERVIEW_INFO,
+    r::DED_IPV6,
     r::DED_JIUCUO_ENTRY,
     r::NORM_META_SITE_TAGS,
     r::NORM_META_COLUMN_TAGS,

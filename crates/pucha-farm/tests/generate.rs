@@ -105,6 +105,8 @@ fn demo_farm_covers_categories_and_verdicts() {
         r::VETO_SERIOUS_WORDING_ERROR,
         r::VETO_CONSULTATION_UNANSWERED,
         r::VETO_SITE_UNREACHABLE,
+        r::VETO_PROHIBITED_CONTENT,
+        r::VETO_SECURITY_INCIDENT,
     ] {
         assert!(vetoes.contains(v), "the demo farm has a site failing {v}");
     }
@@ -131,6 +133,14 @@ fn verdicts_follow_counts_and_counts_stay_off_the_thresholds() {
             (
                 r::VETO_SERIOUS_WORDING_ERROR,
                 holds(r::VETO_SERIOUS_WORDING_ERROR, 1),
+            ),
+            (
+                r::VETO_PROHIBITED_CONTENT,
+                holds(r::VETO_PROHIBITED_CONTENT, 1),
+            ),
+            (
+                r::VETO_SECURITY_INCIDENT,
+                holds(r::VETO_SECURITY_INCIDENT, 1),
             ),
             (r::VETO_SITE_UNREACHABLE, holds(r::VETO_SITE_UNREACHABLE, 1)),
             (
@@ -490,4 +500,121 @@ fn bench_spec_scales() {
         (200..=400).contains(&pages),
         "about 250 pages per site, got {pages}"
     );
+}
+
+#[test]
+fn content_rule_truth_matches_the_bytes() {
+    let farm = Farm::generate(&FarmSpec::demo());
+    let t = truth(&farm);
+    let mut seen = BTreeSet::new();
+    for (i, s) in t.sites.iter().enumerate() {
+        if s.details.availability == "refused" {
+            assert!(s.findings.keys().all(|r| r == r::VETO_SITE_UNREACHABLE));
+            continue;
+        }
+        for (rule, n) in &s.findings {
+            if *n > 0 {
+                seen.insert(rule.clone());
+            }
+        }
+        let pages = site_pages(&farm, i);
+        let home = decode(&farm, i, "/");
+        // The hidden gambling link: on every page, or on none.
+        let spam = pages
+            .iter()
+            .filter(|(_, h)| h.contains("display:none\"><a href=\"http://www.am-dc888.example/"))
+            .count();
+        let hijacked = s.count(r::VETO_PROHIBITED_CONTENT) == 1;
+        assert_eq!(spam, if hijacked { pages.len() } else { 0 }, "{}", s.name);
+        assert_eq!(
+            s.count(r::VETO_SECURITY_INCIDENT),
+            s.count(r::VETO_PROHIBITED_CONTENT)
+        );
+        // Message statistics: linked from the consultation column and served, unless the truth
+        // says they are missing.
+        let stats = farm.sites[i].page("/hdjl/lytj.html").is_some();
+        assert_eq!(stats, s.count(r::DED_MESSAGE_STATS) == 0, "{}", s.name);
+        let consult = s
+            .details
+            .columns
+            .iter()
+            .find(|c| c.kind == "consult")
+            .unwrap();
+        let consult_page = decode(&farm, i, &path_of(&consult.url));
+        assert_eq!(consult_page.contains("留言受理反馈情况统计"), stats);
+        // Interviews: a column updated within 12 months, else one finding.
+        let interview = s.details.columns.iter().find(|c| c.kind == "interview");
+        let year = months_before(t.as_of, 12);
+        let fresh = interview.is_some_and(|c| c.newest.is_some_and(|d| d >= year));
+        assert_eq!(
+            s.count(r::DED_ONLINE_INTERVIEW),
+            u32::from(!fresh),
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            home.contains(">在线访谈<"),
+            interview.is_some(),
+            "{}",
+            s.name
+        );
+        // Surveys: result feedback listed in the column, unless the truth says otherwise.
+        if let Some(c) = s.details.columns.iter().find(|c| c.kind == "survey") {
+            let list = decode(&farm, i, &path_of(&c.url));
+            assert_eq!(
+                list.contains("调查结果反馈"),
+                s.count(r::DED_SURVEY_FEEDBACK) == 0,
+                "{}",
+                s.name
+            );
+        } else {
+            assert_eq!(s.count(r::DED_SURVEY_FEEDBACK), 0);
+        }
+        // Interpretation articles link to a policy document (相关文件), unless the truth counts them.
+        let interp: Vec<&(String, String)> = pages
+            .iter()
+            .filter(|(_, h)| {
+                h.contains("name=\"ColumnName\" content=\"政策解读\"")
+                    && h.contains("name=\"ArticleTitle\"")
+            })
+            .collect();
+        let unlinked = interp
+            .iter()
+            .filter(|(_, h)| !h.contains("相关文件："))
+            .count() as u32;
+        assert!(!interp.is_empty(), "{}", s.name);
+        assert_eq!(
+            unlinked,
+            s.count(r::DED_POLICY_INTERPRETATION),
+            "{}",
+            s.name
+        );
+        // 机构职能 shows 联系方式 unless the truth says it does not; leaders show 简历.
+        let jgzn = decode(&farm, i, "/about/jgzn.html");
+        assert_eq!(
+            jgzn.contains("联系方式"),
+            s.count(r::DED_OVERVIEW_INFO) == 0,
+            "{}",
+            s.name
+        );
+        assert!(decode(&farm, i, "/about/ldxx.html").contains("简历"));
+        assert_eq!(
+            s.count(r::DED_IPV6),
+            1,
+            "{}: served on an IPv4 literal",
+            s.name
+        );
+    }
+    for rule in [
+        r::VETO_PROHIBITED_CONTENT,
+        r::VETO_SECURITY_INCIDENT,
+        r::DED_MESSAGE_STATS,
+        r::DED_SURVEY_FEEDBACK,
+        r::DED_ONLINE_INTERVIEW,
+        r::DED_POLICY_INTERPRETATION,
+        r::DED_OVERVIEW_INFO,
+        r::DED_IPV6,
+    ] {
+        assert!(seen.contains(rule), "the demo farm exercises {rule}");
+    }
 }
