@@ -607,7 +607,11 @@ impl Monitor {
                     if matches!(e, MonitorError::Redis(_)) {
                         metrics().dependency_up(Dependency::Redis).set(0);
                     }
-                    tracing::warn!(site = %key, error = %e, "Probe not recorded");
+                    let what = match &this.dispatch {
+                        Dispatch::Local(_) => "Probe not recorded",
+                        Dispatch::Queue(_) => "Probe job not published",
+                    };
+                    tracing::warn!(site = %key, error = %e, "{what}");
                 }
             });
         }
