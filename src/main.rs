@@ -39,7 +39,7 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Confirm or drop findings that need a person before the notice is published.
     Review(cmd::review::Args),
-    /// Probe every site's homepage around the clock (availability, veto.site_unreachable).
+    /// Probe every site's homepage around the clock (availability, homepage updates); one process, or a scheduler (--queue) and probe consumers (--probe-only).
     Monitor(cmd::monitor::Args),
 }
 

@@ -15,7 +15,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("pucha-crawl", &["pucha-core", "pucha-analyze"]),
     (
         "pucha-monitor",
-        &["pucha-core", "pucha-crawl", "pucha-metrics"],
+        &[
+            "pucha-core",
+            "pucha-crawl",
+            "pucha-cluster",
+            "pucha-metrics",
+        ],
     ),
     (
         "pucha-cluster",

@@ -130,6 +130,7 @@ fn scraped_families() -> HashMap<String, String> {
     m.record_probe(
         site,
         &pucha_core::ProbeSample {
+            content: None,
             at: chrono::Utc::now(),
             elapsed_ms: 1,
             status: Some(200),
@@ -138,6 +139,7 @@ fn scraped_families() -> HashMap<String, String> {
     );
     m.set_site_availability(site, 1.0);
     m.set_site_warning(site, false);
+    m.set_site_homepage(site, chrono::Utc::now().timestamp(), false);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let text = rt.block_on(async {
         let server = pucha_metrics::serve(
@@ -250,11 +252,19 @@ fn check_exprs(what: &str, exprs: &[String], families: &HashMap<String, String>)
                 .collect(),
         ),
         (
+            "reason",
+            pucha_metrics::ProbeDrop::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect(),
+        ),
+        (
             "job",
             vec![
                 "pucha-worker",
                 "pucha-coordinator",
                 "pucha-monitor",
+                "pucha-monitor-prober",
                 "rabbitmq",
             ],
         ),
@@ -331,6 +341,7 @@ fn dashboard_and_alerts_query_only_metrics_pucha_exports() {
         "Worker memory (RSS)",
         "Findings by rule (in range)",
         "Availability per site (7 days), worst first",
+        "Homepage age per site (days), oldest first",
     ] {
         assert!(titles.contains(&t), "dashboard lacks panel {t:?}");
     }
@@ -492,6 +503,7 @@ fn compose_file_runs_existing_commands_on_the_scraped_ports() {
         "coordinator",
         "worker",
         "monitor",
+        "monitor-prober",
     ] {
         assert!(names.contains(s), "compose.yaml lacks service {s}");
     }
@@ -538,8 +550,14 @@ fn compose_file_runs_existing_commands_on_the_scraped_ports() {
     }
 
     let prom = &yaml_docs(&deploy("prometheus/prometheus.yml"))[0];
-    for role in ["worker", "coordinator", "monitor"] {
-        let svc = &compose["services"][role];
+    // Service, the subcommand it runs.
+    for (name, role) in [
+        ("worker", "worker"),
+        ("coordinator", "coordinator"),
+        ("monitor", "monitor"),
+        ("monitor-prober", "monitor"),
+    ] {
+        let svc = &compose["services"][name];
         let image = svc["image"].as_str().expect("image");
         assert!(image.starts_with("pucha"), "{role} runs {image}");
         let args: Vec<String> = as_strings(&svc["command"])
@@ -548,10 +566,10 @@ fn compose_file_runs_existing_commands_on_the_scraped_ports() {
             .collect();
         assert_eq!(args[0], role);
         let port = cli
-            .check(&format!("compose {role}"), &args)
-            .unwrap_or_else(|| panic!("compose {role} sets no --metrics-addr"));
+            .check(&format!("compose {name}"), &args)
+            .unwrap_or_else(|| panic!("compose {name} sets no --metrics-addr"));
         // Prometheus scrapes that port under the job name the alerts use.
-        let job = format!("pucha-{role}");
+        let job = format!("pucha-{name}");
         let sc = prom["scrape_configs"]
             .as_sequence()
             .unwrap()
@@ -572,16 +590,11 @@ fn compose_file_runs_existing_commands_on_the_scraped_ports() {
         let env = svc["environment"].as_mapping().expect("environment");
         assert!(
             env.contains_key("REDIS_URL"),
-            "compose {role} gets no REDIS_URL"
+            "compose {name} gets no REDIS_URL"
         );
         for var in env.keys().filter_map(|k| k.as_str()) {
             let ok = AMBIENT_ENV.contains(&var) || cli.reads_env(role, var);
-            // AMQP_URL is shared by the anchor; the monitor does not use the broker.
-            let shared = role == "monitor" && var == "AMQP_URL";
-            assert!(
-                ok || shared,
-                "compose {role}: `pucha {role}` does not read {var}"
-            );
+            assert!(ok, "compose {name}: `pucha {role}` does not read {var}");
         }
     }
 }
@@ -736,13 +749,14 @@ fn kubernetes_manifests_and_systemd_units_run_existing_commands() {
         // Instance N of a template unit: port 9463+N (N = 1 here), run id = the instance name.
         let cmdline = cmdline
             .replace("$$((9463 + %i))", "9464")
+            .replace("$$((9480 + %i))", "9481")
             .replace("%i", "2026q1");
         let args: Vec<String> = cmdline.split_whitespace().map(String::from).collect();
         cli.check(&p.display().to_string(), &args)
             .unwrap_or_else(|| panic!("{}: no --metrics-addr", p.display()));
         assert!(text.contains("User=pucha"), "{} runs as root", p.display());
     }
-    assert_eq!(units, 3);
+    assert_eq!(units, 4);
     let env = read(&deploy("systemd/pucha.env"));
     for line in env
         .lines()

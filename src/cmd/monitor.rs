@@ -1,7 +1,14 @@
-//! `pucha monitor`: probe every site's homepage around the clock for `veto.site_unreachable`.
+//! `pucha monitor`: probe every site's homepage around the clock for `veto.site_unreachable`
+//! and the "homepage not updated" early warning.
 //!
-//! Thin wiring: the site list, Redis, the crawler's probe, the webhook and the metrics
-//! server are built here and handed to `pucha_monitor::Monitor`.
+//! Three roles of one command:
+//! - `pucha monitor --sites FILE`: one process keeps the schedule and probes;
+//! - `pucha monitor --sites FILE --queue`: the scheduler of queue mode, publishing probe
+//!   jobs to RabbitMQ (`{prefix}.monitor.jobs`) instead of probing;
+//! - `pucha monitor --probe-only`: a probe consumer of queue mode (run as many as needed).
+//!
+//! Thin wiring: the site list, Redis, RabbitMQ, the crawler's probe, the webhook and the
+//! metrics server are built here and handed to `pucha_monitor`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,16 +17,37 @@ use std::time::Duration;
 
 use anyhow::Context;
 use pucha_monitor::{
-    parse_duration, CancellationToken, Monitor, MonitorConfig, NoNotifier, Notifier, RedisStore,
-    Thresholds, WebhookNotifier,
+    parse_duration, run_prober, AmqpProbeQueue, CancellationToken, Monitor, MonitorConfig,
+    NoNotifier, Notifier, Recorder, RedisStore, Thresholds, WebhookNotifier,
 };
 
 /// Arguments of `pucha monitor`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Site list (CSV or XLSX), as for `pucha run`.
-    #[arg(long, env = "PUCHA_SITES")]
-    pub sites: PathBuf,
+    /// Site list (CSV or XLSX), as for `pucha run` (not with --probe-only).
+    #[arg(long, env = "PUCHA_SITES", required_unless_present = "probe_only")]
+    pub sites: Option<PathBuf>,
+    /// Queue mode, scheduler: keep the schedule and publish each due probe to RabbitMQ
+    /// (`{prefix}.monitor.jobs`) for `pucha monitor --probe-only` consumers instead of probing.
+    #[arg(
+        long,
+        env = "PUCHA_MONITOR_QUEUE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub queue: bool,
+    /// Queue mode, probe consumer: take probe jobs from RabbitMQ, probe, store the samples
+    /// and send the warnings (no site list, no schedule; run as many as needed). Takes
+    /// precedence over --queue.
+    #[arg(long)]
+    pub probe_only: bool,
+    /// RabbitMQ of queue mode (the password is never logged).
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = crate::cmd::worker::DEFAULT_AMQP_URL,
+        hide_env_values = true
+    )]
+    pub amqp_url: String,
     /// Time between two probes of one site (e.g. 30m; at least 20 probes a day are required).
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
     pub interval: Duration,
@@ -55,17 +83,24 @@ pub struct Args {
     /// A site still at its level is warned again after this long.
     #[arg(long, default_value = "24h", value_parser = parse_duration)]
     pub warning_cooldown: Duration,
-    /// Probes running at the same time, at most.
+    /// Probes running at the same time, at most (per consumer with --probe-only).
     #[arg(long, default_value_t = 64)]
     pub max_concurrent: usize,
+    /// "Homepage not updated" early warning after this many days without update (below
+    /// the 14 days of veto.homepage_not_updated).
+    #[arg(long, default_value_t = pucha_monitor::freshness::DEFAULT_STALE_AFTER_DAYS)]
+    pub stale_after_days: u32,
     /// Only loopback addresses may be probed (tests, the demo farm).
     #[arg(long)]
     pub loopback_only: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let sites = pucha_core::sitelist::load(&args.sites)
-        .with_context(|| format!("reading the site list {}", args.sites.display()))?;
+    let sites = match &args.sites {
+        Some(path) if !args.probe_only => pucha_core::sitelist::load(path)
+            .with_context(|| format!("reading the site list {}", path.display()))?,
+        _ => Vec::new(),
+    };
     let cfg = MonitorConfig {
         interval: args.interval,
         retention: args.retention,
@@ -77,8 +112,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         },
         warning_cooldown: args.warning_cooldown,
         max_concurrent_probes: args.max_concurrent,
+        stale_after_days: args.stale_after_days,
         ..MonitorConfig::default()
     };
+    cfg.validate()?;
     if cfg.probes_per_day() < f64::from(cfg.thresholds.min_probes_per_day) {
         tracing::warn!(
             probes_per_day = cfg.probes_per_day(),
@@ -114,8 +151,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         _ => Arc::new(NoNotifier),
     };
-    let monitor = Monitor::new(cfg, sites, Arc::new(store), Arc::new(crawler), notifier)?;
-    ready.set_ready(true);
+    let queue = if args.queue || args.probe_only {
+        let prefetch = u16::try_from(args.max_concurrent).unwrap_or(u16::MAX);
+        let qcfg = AmqpProbeQueue::config(&args.amqp_url, &args.prefix, prefetch);
+        let redacted = pucha_cluster::store::redact_url(&args.amqp_url);
+        Some(
+            AmqpProbeQueue::connect(qcfg, Duration::from_secs(60))
+                .await
+                .with_context(|| format!("cannot use RabbitMQ at {redacted}"))?,
+        )
+    } else {
+        None
+    };
 
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
@@ -137,7 +184,30 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             }
         });
     }
-    monitor.run(shutdown).await.context("monitor stopped")?;
+    match queue {
+        Some(queue) if args.probe_only => {
+            let recorder = Recorder::new(cfg, Arc::new(store), notifier)?;
+            ready.set_ready(true);
+            run_prober(
+                queue,
+                Arc::new(recorder),
+                Arc::new(crawler),
+                args.max_concurrent,
+                shutdown,
+            )
+            .await
+            .context("probe consumer stopped")?;
+        }
+        queue => {
+            let mut monitor =
+                Monitor::new(cfg, sites, Arc::new(store), Arc::new(crawler), notifier)?;
+            if let Some(q) = queue {
+                monitor = monitor.with_queue(Arc::new(q));
+            }
+            ready.set_ready(true);
+            monitor.run(shutdown).await.context("monitor stopped")?;
+        }
+    }
     if let Some(s) = server {
         s.shutdown().await.context("stopping the metrics server")?;
     }

@@ -14,6 +14,7 @@ mod dates;
 mod encoding;
 mod footer;
 mod guide;
+mod homepage;
 mod lists;
 mod page;
 mod signals;
@@ -27,6 +28,7 @@ use url::Url;
 pub use dates::{date_in_url, find_dates, parse_date, FoundDate};
 pub use encoding::{charset_from_content_type, decode, meta_charset, Decoded};
 pub use guide::KEY_ELEMENTS as SERVICE_GUIDE_ELEMENTS;
+pub use homepage::homepage_content;
 
 use page::Page;
 

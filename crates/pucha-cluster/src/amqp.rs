@@ -450,6 +450,65 @@ impl AmqpQueue {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Waits for the next message of the work queue, undecoded: the consumer of a queue of
+    /// other messages than census jobs (the monitor's probe jobs) shares the reconnecting
+    /// consumer, the prefetch and the settlement of [`JobQueue::next`]. `None` once
+    /// [`JobQueue::close`] or [`AmqpQueue::disconnect`] was called.
+    pub async fn next_raw(&self) -> Result<Option<RawDelivery>, QueueError> {
+        let mut delay = Duration::from_millis(100);
+        loop {
+            if self.inner.closed.is_cancelled() {
+                return Ok(None);
+            }
+            if let Err(e) = self.consumer().await {
+                if matches!(e, QueueError::Closed) {
+                    return Ok(None);
+                }
+                warn!(error = %e, retry_in = ?delay, "cannot start consuming; retrying");
+                tokio::select! {
+                    _ = self.inner.closed.cancelled() => return Ok(None),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+                continue;
+            }
+            let mut guard = self.inner.consumer.lock().await;
+            let Some((_, consumer)) = guard.as_mut() else {
+                continue;
+            };
+            let item = tokio::select! {
+                _ = self.inner.closed.cancelled() => return Ok(None),
+                item = consumer.next() => item,
+            };
+            match item {
+                Some(Ok(d)) => {
+                    let settle = AmqpSettle {
+                        acker: Some(d.acker.clone()),
+                        queue: self.clone(),
+                        payload: d.data.clone(),
+                    };
+                    return Ok(Some(RawDelivery {
+                        data: d.data,
+                        redelivered: d.redelivered,
+                        settle: Box::new(settle),
+                    }));
+                }
+                Some(Err(e)) => {
+                    warn!(error = %e, "consumer channel failed; consuming again");
+                    self.count_restart();
+                    *guard = None;
+                }
+                None => {
+                    debug!("consumer ended; consuming again");
+                    self.count_restart();
+                    *guard = None;
+                    drop(guard);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+
     async fn consumer(&self) -> Result<(), QueueError> {
         let mut guard = self.inner.consumer.lock().await;
         if guard
@@ -475,6 +534,28 @@ impl AmqpQueue {
             .map_err(amqp_err)?;
         *guard = Some((ch, consumer));
         Ok(())
+    }
+}
+
+/// One message of the work queue, undecoded ([`AmqpQueue::next_raw`]). Dropped unsettled,
+/// it is given back to the queue.
+pub struct RawDelivery {
+    pub data: Vec<u8>,
+    /// The broker delivered it before.
+    pub redelivered: bool,
+    settle: Box<dyn Settle>,
+}
+
+impl RawDelivery {
+    pub async fn ack(self) -> Result<(), QueueError> {
+        self.settle.ack().await
+    }
+    pub async fn requeue(self) -> Result<(), QueueError> {
+        self.settle.requeue().await
+    }
+    /// Moves it to the dead-letter queue with `reason` in the `x-pucha-reason` header.
+    pub async fn dead_letter(self, reason: &str) -> Result<(), QueueError> {
+        self.settle.dead_letter(reason).await
     }
 }
 
@@ -659,58 +740,16 @@ impl JobQueue for AmqpQueue {
     }
 
     async fn next(&self) -> Result<Option<Delivery>, QueueError> {
-        let mut delay = Duration::from_millis(100);
         loop {
-            if self.inner.closed.is_cancelled() {
+            let Some(raw) = self.next_raw().await? else {
                 return Ok(None);
-            }
-            if let Err(e) = self.consumer().await {
-                if matches!(e, QueueError::Closed) {
-                    return Ok(None);
-                }
-                warn!(error = %e, retry_in = ?delay, "cannot start consuming; retrying");
-                tokio::select! {
-                    _ = self.inner.closed.cancelled() => return Ok(None),
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(Duration::from_secs(5));
-                continue;
-            }
-            let mut guard = self.inner.consumer.lock().await;
-            let Some((_, consumer)) = guard.as_mut() else {
-                continue;
             };
-            let item = tokio::select! {
-                _ = self.inner.closed.cancelled() => return Ok(None),
-                item = consumer.next() => item,
-            };
-            match item {
-                Some(Ok(d)) => match serde_json::from_slice::<Job>(&d.data) {
-                    Ok(job) => {
-                        let settle = AmqpSettle {
-                            acker: Some(d.acker.clone()),
-                            queue: self.clone(),
-                            payload: d.data.clone(),
-                        };
-                        return Ok(Some(Delivery::new(job, d.redelivered, Box::new(settle))));
-                    }
-                    Err(e) => {
-                        // Undecodable: no worker can ever do it; straight to the dead-letter queue.
-                        warn!(error = %e, "undecodable job dead-lettered");
-                        let _ = d.acker.reject(BasicRejectOptions { requeue: false }).await;
-                    }
-                },
-                Some(Err(e)) => {
-                    warn!(error = %e, "consumer channel failed; consuming again");
-                    self.count_restart();
-                    *guard = None;
-                }
-                None => {
-                    debug!("consumer ended; consuming again");
-                    self.count_restart();
-                    *guard = None;
-                    drop(guard);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+            match serde_json::from_slice::<Job>(&raw.data) {
+                Ok(job) => return Ok(Some(Delivery::new(job, raw.redelivered, raw.settle))),
+                Err(e) => {
+                    // Undecodable: no worker can ever do it; straight to the dead-letter queue.
+                    warn!(error = %e, "undecodable job dead-lettered");
+                    let _ = raw.dead_letter(&format!("undecodable job: {e}")).await;
                 }
             }
         }

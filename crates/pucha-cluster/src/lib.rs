@@ -17,7 +17,7 @@ pub mod redis_store;
 pub mod store;
 pub mod worker;
 
-pub use amqp::{AmqpConfig, AmqpQueue};
+pub use amqp::{AmqpConfig, AmqpQueue, RawDelivery};
 pub use error::{QueueError, StoreError};
 pub use file_store::{open_store, open_store_with_prefix, FileStore};
 pub use redis_store::RedisStore;

@@ -133,6 +133,22 @@ pub struct ProbeSample {
     /// None when the probe succeeded.
     #[serde(default)]
     pub failure: Option<ProbeFailure>,
+    /// What the homepage showed, when the probe read a 2xx HTML page (the monitor's
+    /// "homepage not updated" early warning). Absent in samples stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<HomepageContent>,
+}
+
+/// What a probed homepage shows, reduced to what tells whether it was updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomepageContent {
+    /// The newest content date on the page (dated list items and the publication date);
+    /// None when the page shows no date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<chrono::NaiveDate>,
+    /// A stable hash of what the page lists (dated items, else its links), not of the raw
+    /// body, which changes with clocks and visit counters. 16 hex digits.
+    pub fingerprint: String,
 }
 
 impl ProbeSample {
@@ -217,4 +233,34 @@ pub struct SiteCrawl {
     /// IPv6 reachability of the homepage's host; `None` when the crawler did not look.
     #[serde(default)]
     pub ipv6: Option<Ipv6Check>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_samples_stored_before_homepage_content_still_decode() {
+        let old = r#"{"at":"2026-03-01T00:00:00Z","elapsed_ms":120,"status":200,"failure":null}"#;
+        let s: ProbeSample = serde_json::from_str(old).unwrap();
+        assert_eq!(s.content, None);
+        assert!(s.ok());
+        // A sample without content is stored as before (no new field in the JSON).
+        assert_eq!(serde_json::to_string(&s).unwrap(), old);
+        let with = ProbeSample {
+            content: Some(HomepageContent {
+                newest: chrono::NaiveDate::from_ymd_opt(2026, 2, 20),
+                fingerprint: "00ff00ff00ff00ff".into(),
+            }),
+            ..s
+        };
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(
+            json.ends_with(
+                r#""content":{"newest":"2026-02-20","fingerprint":"00ff00ff00ff00ff"}}"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ProbeSample>(&json).unwrap(), with);
+    }
 }

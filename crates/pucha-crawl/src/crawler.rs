@@ -17,8 +17,11 @@ use crate::fetch::{FetchFail, Fetched, Http, Polite, Request};
 use crate::politeness::Gates;
 use crate::verdict;
 
-/// Bytes read by a probe: enough to tell an empty body from a page.
+/// Bytes read by a probe taken during a crawl: enough to tell an empty body from a page.
 const PROBE_BODY_BYTES: u64 = 1;
+
+/// Bytes of the homepage read by [`Crawler::probe`] (the monitor's probe) to see what it shows.
+pub const HOMEPAGE_BODY_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The per-worker crawler. Clones share everything.
 #[derive(Clone)]
@@ -68,14 +71,46 @@ impl Crawler {
     /// One availability probe of `url`, never retried. It fails on timeout, DNS, TLS and
     /// connection errors, HTTP 4xx/5xx, an empty body and redirect loops. The probed host is
     /// treated as a site-list host by the egress policy.
+    ///
+    /// Unlike the probes taken during a crawl, it reads the whole homepage (up to
+    /// [`HOMEPAGE_BODY_BYTES`]; the 15 s cover the body too) and, for a 2xx HTML answer,
+    /// records what the page shows ([`ProbeSample::content`]: newest date, fingerprint).
     pub async fn probe(&self, url: &Url, timeout: Duration) -> ProbeSample {
         if let Some(h) = url.host_str() {
             self.inner.http.resolver.trust([h]);
         }
         let rules = self.inner.base_rules.clone();
-        self.probe_with(url, timeout, &rules, false, self.inner.base_max_redirects)
-            .await
-            .0
+        let (mut sample, _, fetched) = self
+            .probe_fetch(
+                url,
+                timeout,
+                &rules,
+                false,
+                self.inner.base_max_redirects,
+                HOMEPAGE_BODY_BYTES,
+            )
+            .await;
+        if let Some(f) = fetched.filter(|f| (200..300).contains(&f.status)) {
+            let content_type = f.content_type().map(str::to_string);
+            if sample.ok() && crate::fetch::is_html(content_type.as_deref(), &f.body) {
+                // CPU work off the async threads; a panic of the analyser loses only the content.
+                let analysed = tokio::task::spawn_blocking(move || {
+                    let facts = pucha_analyze::analyze_with(
+                        &f.body,
+                        &f.final_url,
+                        content_type.as_deref(),
+                        &pucha_analyze::AnalyzeOptions::now(),
+                    );
+                    pucha_analyze::homepage_content(&facts)
+                })
+                .await;
+                match analysed {
+                    Ok(c) => sample.content = Some(c),
+                    Err(e) => tracing::error!(url = %url, error = %e, "homepage analysis failed"),
+                }
+            }
+        }
+        sample
     }
 
     /// A probe under explicit rules; also returns the fetch failure for the caller's records.
@@ -87,12 +122,35 @@ impl Crawler {
         insecure: bool,
         max_redirects: u32,
     ) -> (ProbeSample, Option<FetchFail>) {
+        let (sample, fail, _) = self
+            .probe_fetch(
+                url,
+                timeout,
+                rules,
+                insecure,
+                max_redirects,
+                PROBE_BODY_BYTES,
+            )
+            .await;
+        (sample, fail)
+    }
+
+    /// One probe reading at most `body_cap` bytes of the body; also returns the response.
+    async fn probe_fetch(
+        &self,
+        url: &Url,
+        timeout: Duration,
+        rules: &EgressRules,
+        insecure: bool,
+        max_redirects: u32,
+        body_cap: u64,
+    ) -> (ProbeSample, Option<FetchFail>, Option<Fetched>) {
         let at = Utc::now();
         let t0 = Instant::now();
         let req = Request {
             url,
             method: Method::GET,
-            body_cap: PROBE_BODY_BYTES,
+            body_cap,
             timeout,
             max_redirects,
             insecure,
@@ -102,13 +160,18 @@ impl Crawler {
         };
         let r = self.inner.http.fetch(&req).await;
         let elapsed_ms = t0.elapsed().as_millis() as u64;
-        let (status, failure, fail) = match r {
-            Err(f) => (None, Some(verdict::probe_failure(&f)), Some(f)),
-            Ok(f) if f.status >= 400 => {
-                (Some(f.status), Some(ProbeFailure::Status(f.status)), None)
+        let (status, failure, fail, fetched) = match r {
+            Err(f) => (None, Some(verdict::probe_failure(&f)), Some(f), None),
+            Ok(f) if f.status >= 400 => (
+                Some(f.status),
+                Some(ProbeFailure::Status(f.status)),
+                None,
+                Some(f),
+            ),
+            Ok(f) if f.body.is_empty() => {
+                (Some(f.status), Some(ProbeFailure::EmptyBody), None, Some(f))
             }
-            Ok(f) if f.body.is_empty() => (Some(f.status), Some(ProbeFailure::EmptyBody), None),
-            Ok(f) => (Some(f.status), None, None),
+            Ok(f) => (Some(f.status), None, None, Some(f)),
         };
         let failure = match failure {
             // However the clock was read, a probe that took the whole timeout failed.
@@ -121,8 +184,10 @@ impl Crawler {
                 elapsed_ms,
                 status,
                 failure,
+                content: None,
             },
             fail,
+            fetched,
         )
     }
 

@@ -27,5 +27,5 @@ mod trap;
 mod verdict;
 
 pub use cache::{LinkCache, MemLinkCache};
-pub use crawler::Crawler;
+pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES};
 pub use error::CrawlError;

@@ -189,6 +189,26 @@ impl Dependency {
     }
 }
 
+/// Why the monitor dropped a probe job without probing (`pucha_probe_jobs_dropped_total{reason}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProbeDrop {
+    /// It waited in the queue past its slot; a late probe would misplace the sample.
+    Expired,
+    /// Its slot already has a sample (a redelivery after the sample was stored).
+    Duplicate,
+}
+
+impl ProbeDrop {
+    pub const ALL: [ProbeDrop; 2] = [ProbeDrop::Expired, ProbeDrop::Duplicate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeDrop::Expired => "expired",
+            ProbeDrop::Duplicate => "duplicate",
+        }
+    }
+}
+
 /// Buckets of `pucha_job_duration_seconds`: one site takes seconds to half an hour.
 pub const JOB_DURATION_BUCKETS: &[f64] = &[
     1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1200.0, 1800.0, 3600.0,
@@ -240,6 +260,13 @@ pub struct Metrics {
     site_availability_warning: IntGaugeVec,
     /// Early availability warnings fired (monitor).
     pub availability_warnings: IntCounter,
+    site_homepage_updated: GaugeVec,
+    site_homepage_stale: IntGaugeVec,
+    /// "Homepage not updated" early warnings fired (monitor).
+    pub homepage_warnings: IntCounter,
+    /// Probe jobs the monitor's scheduler published to the probe queue (queue mode).
+    pub probe_jobs_published: IntCounter,
+    probe_jobs_dropped: IntCounterVec,
     dependency_up: IntGaugeVec,
     build_info: IntGaugeVec,
 }
@@ -393,6 +420,31 @@ impl Metrics {
                 "availability_warnings_total",
                 "Early availability warnings fired (webhook sent).",
             ),
+            site_homepage_updated: gauge_vec(
+                "site_homepage_updated_timestamp_seconds",
+                "Since when a site's homepage shows what it shows now: its newest content date \
+                 (00:00 UTC+8), or for a page without dates the first probe that saw its current \
+                 fingerprint; unix time in seconds.",
+                "site",
+            ),
+            site_homepage_stale: int_gauge_vec(
+                "site_homepage_stale",
+                "Whether a site's homepage is at or past the not-updated warning level (1) or not (0).",
+                "site",
+            ),
+            homepage_warnings: counter(
+                "homepage_warnings_total",
+                "Early homepage-not-updated warnings fired (webhook sent).",
+            ),
+            probe_jobs_published: counter(
+                "probe_jobs_published_total",
+                "Probe jobs the monitor's scheduler published to the probe queue.",
+            ),
+            probe_jobs_dropped: counter_vec(
+                "probe_jobs_dropped_total",
+                "Probe jobs taken from the queue and dropped unprobed, by reason (expired, duplicate).",
+                "reason",
+            ),
             dependency_up: int_gauge_vec(
                 "dependency_up",
                 "Whether the last contact with a backing service succeeded (1) or not (0).",
@@ -422,6 +474,9 @@ impl Metrics {
         }
         for r in ["ok", "failed"] {
             m.probes.with_label_values(&[r]);
+        }
+        for d in ProbeDrop::ALL {
+            m.probe_jobs_dropped(d);
         }
         m.build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
@@ -456,6 +511,12 @@ impl Metrics {
         self.queue_depth.with_label_values(&[queue.as_str()])
     }
 
+    /// `pucha_probe_jobs_dropped_total{reason}`.
+    pub fn probe_jobs_dropped(&self, reason: ProbeDrop) -> IntCounter {
+        self.probe_jobs_dropped
+            .with_label_values(&[reason.as_str()])
+    }
+
     /// `pucha_dependency_up{dependency}`.
     pub fn dependency_up(&self, dep: Dependency) -> IntGauge {
         self.dependency_up.with_label_values(&[dep.as_str()])
@@ -480,15 +541,27 @@ impl Metrics {
     /// Records one availability probe of `site` (its key): the per-site gauges,
     /// `pucha_probes_total` and, when it failed, `pucha_fetch_errors_total`.
     pub fn record_probe(&self, site: &str, sample: &ProbeSample) {
-        let ok = sample.ok();
+        self.set_site_last_probe(site, sample);
+        self.record_probe_result(sample);
+    }
+
+    /// Sets `pucha_site_probe_success{site}` and `pucha_site_probe_duration_seconds{site}`
+    /// from the site's last probe (counts nothing).
+    pub fn set_site_last_probe(&self, site: &str, sample: &ProbeSample) {
         self.site_probe_success
             .with_label_values(&[site])
-            .set(i64::from(ok));
+            .set(i64::from(sample.ok()));
         self.site_probe_duration
             .with_label_values(&[site])
             .set(sample.elapsed_ms as f64 / 1000.0);
+    }
+
+    /// Records one availability probe without the per-site gauges (the probe consumers of
+    /// the monitor's queue mode; the scheduler sets the per-site series):
+    /// `pucha_probes_total` and, when it failed, `pucha_fetch_errors_total`.
+    pub fn record_probe_result(&self, sample: &ProbeSample) {
         self.probes
-            .with_label_values(&[if ok { "ok" } else { "failed" }])
+            .with_label_values(&[if sample.ok() { "ok" } else { "failed" }])
             .inc();
         if let Some(f) = &sample.failure {
             self.fetch_errors(FetchErrorKind::of_probe(f)).inc();
@@ -509,12 +582,26 @@ impl Metrics {
             .set(i64::from(warning));
     }
 
+    /// Sets `pucha_site_homepage_updated_timestamp_seconds{site}` and
+    /// `pucha_site_homepage_stale{site}`.
+    /// `updated_at` is unix time in seconds.
+    pub fn set_site_homepage(&self, site: &str, updated_at: i64, stale: bool) {
+        self.site_homepage_updated
+            .with_label_values(&[site])
+            .set(updated_at as f64);
+        self.site_homepage_stale
+            .with_label_values(&[site])
+            .set(i64::from(stale));
+    }
+
     /// Drops the per-site series of a site that left the site list.
     pub fn forget_site(&self, site: &str) {
         let _ = self.site_probe_success.remove_label_values(&[site]);
         let _ = self.site_probe_duration.remove_label_values(&[site]);
         let _ = self.site_availability_ratio.remove_label_values(&[site]);
         let _ = self.site_availability_warning.remove_label_values(&[site]);
+        let _ = self.site_homepage_updated.remove_label_values(&[site]);
+        let _ = self.site_homepage_stale.remove_label_values(&[site]);
     }
 
     /// Bumps the page, byte and link counters from a finished crawl.

@@ -72,6 +72,7 @@ fn every_metric_follows_the_naming_spec() {
     m.record_probe(
         "http://127.0.0.1:1",
         &pucha_core::ProbeSample {
+            content: None,
             at: chrono::Utc::now(),
             elapsed_ms: 15_000,
             status: None,
@@ -79,6 +80,7 @@ fn every_metric_follows_the_naming_spec() {
         },
     );
     m.set_site_availability("http://127.0.0.1:1", 0.5);
+    m.set_site_homepage("http://127.0.0.1:1", 1_795_000_000, true);
     let text = m.render();
     let fams = families(&text);
     let names: BTreeSet<&str> = fams.iter().map(|(n, _)| n.as_str()).collect();
@@ -91,6 +93,11 @@ fn every_metric_follows_the_naming_spec() {
         "pucha_site_probe_success",
         "pucha_site_availability_ratio",
         "pucha_availability_warnings_total",
+        "pucha_site_homepage_updated_timestamp_seconds",
+        "pucha_site_homepage_stale",
+        "pucha_homepage_warnings_total",
+        "pucha_probe_jobs_published_total",
+        "pucha_probe_jobs_dropped_total",
     ] {
         assert!(names.contains(must), "missing {must}");
     }
@@ -127,6 +134,17 @@ fn every_metric_follows_the_naming_spec() {
     assert!(text.contains("pucha_fetch_errors_total{kind=\"timeout\"} 1"));
     for k in FetchErrorKind::ALL {
         assert!(text.contains(&format!("kind=\"{}\"", k.as_str())));
+    }
+    assert!(text.contains(
+        "pucha_site_homepage_updated_timestamp_seconds{site=\"http://127.0.0.1:1\"} 1795000000"
+    ));
+    assert!(text.contains("pucha_site_homepage_stale{site=\"http://127.0.0.1:1\"} 1"));
+    // The drop reasons are a closed set, present from the first scrape.
+    for r in pucha_metrics::ProbeDrop::ALL {
+        assert!(text.contains(&format!(
+            "pucha_probe_jobs_dropped_total{{reason=\"{}\"}} 0",
+            r.as_str()
+        )));
     }
 }
 

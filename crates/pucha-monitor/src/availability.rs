@@ -156,6 +156,7 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
         (0..n)
             .map(|i| ProbeSample {
+                content: None,
                 at: t0 + Duration::minutes(30 * i as i64),
                 elapsed_ms: 100,
                 status: Some(200),

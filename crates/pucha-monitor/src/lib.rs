@@ -7,28 +7,40 @@
 //! sites never burst at once, keeps the samples in Redis as a per-site time
 //! series with a retention, and fires an early-warning webhook when a site
 //! reaches the warning level (3 % failures over 7 days by default), before
-//! the 5 % veto level.
+//! the 5 % veto level. Each probe also records what the homepage shows (newest date,
+//! fingerprint), and a homepage not updated for 10 days fires a warning of its own,
+//! before the 2-week `veto.homepage_not_updated`.
 //!
 //! Layout:
 //! - [`availability`]: pure assessment of a window of samples against the thresholds;
 //! - [`schedule`]: pure placement of probe times (even spread, jitter, resume);
 //! - [`store`]: the [`SampleStore`] trait with the Redis and in-process stores, and
 //!   [`load_samples`] for the census;
+//! - [`freshness`]: pure assessment of whether the homepage was updated (the "homepage not
+//!   updated" early warning, 10 days by default, before the 2-week veto);
 //! - [`notify`]: the [`Notifier`] trait and the JSON webhook;
-//! - [`monitor`]: the [`Monitor`] loop tying them to the prober of `pucha-crawl`.
+//! - [`monitor`]: the [`Monitor`] loop tying them to the prober of `pucha-crawl`, and the
+//!   [`Recorder`] that stores samples and warns;
+//! - [`queue`]: queue mode, the monitor spread over probe consumers through RabbitMQ.
 
 pub mod availability;
+pub mod freshness;
 pub mod monitor;
 pub mod notify;
+pub mod queue;
 pub mod schedule;
 pub mod store;
 
 use std::time::Duration;
 
 pub use availability::{assess, census_window, Assessment, Level, Thresholds};
-pub use monitor::{Monitor, MonitorConfig, Prober};
+pub use freshness::{assess_freshness, Basis, Freshness};
+pub use monitor::{Monitor, MonitorConfig, Prober, Recorded, Recorder};
 pub use notify::{NoNotifier, Notifier, Warning, WebhookNotifier};
-pub use store::{load_samples, MemoryStore, RedisStore, SampleStore, WarnState, DEFAULT_PREFIX};
+pub use queue::{handle_job, run_prober, AmqpProbeQueue, Handled, ProbeJob, ProbeQueue};
+pub use store::{
+    load_samples, MemoryStore, RedisStore, SampleStore, WarnKind, WarnState, DEFAULT_PREFIX,
+};
 
 /// Re-exported so callers (the binary, tests) use the same client version.
 pub use redis;
@@ -49,6 +61,8 @@ pub enum MonitorError {
     Prober(String),
     #[error("invalid monitor configuration: {0}")]
     Config(String),
+    #[error("probe queue: {0}")]
+    Queue(String),
 }
 
 impl MonitorError {
@@ -58,7 +72,7 @@ impl MonitorError {
             MonitorError::Redis(e) => {
                 e.is_io_error() || e.is_timeout() || e.is_connection_dropped()
             }
-            MonitorError::Webhook { .. } => true,
+            MonitorError::Webhook { .. } | MonitorError::Queue(_) => true,
             _ => false,
         }
     }

@@ -1,7 +1,12 @@
 //! The monitor loop: probe each site when due, store the sample, assess the
 //! window, update the metrics and send warnings.
 //!
-//! Everything external is passed in (store, prober, notifier, shutdown), so
+//! Two ways to run it. In one process, [`Monitor::run`] probes each site itself when due.
+//! Spread over workers ([`Monitor::with_queue`]), the same loop keeps the schedule but
+//! publishes a [`ProbeJob`] per due probe to a queue instead, and probe consumers
+//! ([`crate::queue::run_prober`]) probe, store the sample through [`Recorder`] and warn.
+//!
+//! Everything external is passed in (store, prober, notifier, queue, shutdown), so
 //! tests run the real loop against an in-process store or a Redis prefix of
 //! their own, and loopback servers.
 
@@ -21,9 +26,11 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::availability::{assess, Assessment, Level, Thresholds};
+use crate::freshness::{self, assess_freshness, Freshness};
 use crate::notify::{Notifier, Warning};
+use crate::queue::{ProbeJob, ProbeQueue};
 use crate::schedule;
-use crate::store::{SampleStore, WarnState};
+use crate::store::{SampleStore, WarnKind, WarnState};
 use crate::{MonitorError, DEFAULT_INTERVAL, DEFAULT_RETENTION, PROBE_TIMEOUT};
 
 /// Takes one probe of a homepage. Implemented by `pucha_crawl::Crawler` (the one probe of
@@ -54,8 +61,11 @@ pub struct MonitorConfig {
     pub thresholds: Thresholds,
     /// A site still at the same level is warned again after this long.
     pub warning_cooldown: Duration,
-    /// Probes running at the same time, at most.
+    /// Probes running at the same time, at most (in queue mode: jobs being published).
     pub max_concurrent_probes: usize,
+    /// "Homepage not updated" early warning after this many days without update
+    /// (10: vendor practice; must stay below the veto's 14).
+    pub stale_after_days: u32,
 }
 
 impl Default for MonitorConfig {
@@ -68,6 +78,7 @@ impl Default for MonitorConfig {
             thresholds: Thresholds::default(),
             warning_cooldown: Duration::from_secs(86400),
             max_concurrent_probes: 64,
+            stale_after_days: freshness::DEFAULT_STALE_AFTER_DAYS,
         }
     }
 }
@@ -95,6 +106,9 @@ impl MonitorConfig {
         if let Err(e) = self.thresholds.validate() {
             problems.push(e);
         }
+        if let Err(e) = freshness::validate(self.stale_after_days) {
+            problems.push(e);
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -106,26 +120,364 @@ impl MonitorConfig {
     pub fn probes_per_day(&self) -> f64 {
         86400.0 / self.interval.as_secs_f64()
     }
+
+    /// The history read after each probe: the availability window, or the homepage's
+    /// warning level plus a day when that is longer.
+    pub fn history(&self) -> Duration {
+        self.window.max(freshness::lookback(self.stale_after_days))
+    }
 }
 
 fn chrono_dur(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
+/// What one recorded probe led to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// Availability over the window.
+    pub availability: Assessment,
+    /// Whether the homepage was updated (None when no sample saw the page).
+    pub freshness: Option<Freshness>,
+    /// The latest stored sample.
+    pub latest: Option<ProbeSample>,
+}
+
+/// Stores samples and acts on them: assessment, per-site metrics, warnings. Shared by the
+/// one-process monitor and the probe consumers of queue mode.
+pub struct Recorder {
+    cfg: MonitorConfig,
+    store: Arc<dyn SampleStore>,
+    notifier: Arc<dyn Notifier>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where to send a warning: a site key and the site.
+type SiteRef<'a> = (&'a str, &'a Site);
+
+impl Recorder {
+    pub fn new(
+        cfg: MonitorConfig,
+        store: Arc<dyn SampleStore>,
+        notifier: Arc<dyn Notifier>,
+    ) -> Result<Recorder, MonitorError> {
+        cfg.validate()?;
+        Ok(Recorder {
+            cfg,
+            store,
+            notifier,
+        })
+    }
+
+    pub fn config(&self) -> &MonitorConfig {
+        &self.cfg
+    }
+
+    pub fn store(&self) -> &Arc<dyn SampleStore> {
+        &self.store
+    }
+
+    /// Stores `sample` for the site `key` and acts on the new assessment: per-site gauges
+    /// (when `gauges`), availability and homepage warnings.
+    pub async fn record(
+        &self,
+        key: &str,
+        site: &Site,
+        sample: &ProbeSample,
+        gauges: bool,
+    ) -> Result<Recorded, MonitorError> {
+        let keep_from = sample.at - chrono_dur(self.cfg.retention);
+        self.store.append(key, sample, keep_from).await?;
+        metrics().dependency_up(Dependency::Redis).set(1);
+        self.act((key, site), sample.at, gauges).await
+    }
+
+    /// [`Recorder::record`] as the one sample of probe slot `slot` (queue mode): None, and
+    /// nothing stored or sent, when the slot already has its sample.
+    pub async fn record_for_slot(
+        &self,
+        key: &str,
+        site: &Site,
+        slot: DateTime<Utc>,
+        sample: &ProbeSample,
+        gauges: bool,
+    ) -> Result<Option<Recorded>, MonitorError> {
+        let keep_from = sample.at - chrono_dur(self.cfg.retention);
+        // The mark outlives any redelivery that could still be probed (within the slot).
+        let mark_ttl = self.cfg.interval * 4;
+        let stored = self
+            .store
+            .append_for_slot(key, slot, sample, keep_from, mark_ttl)
+            .await?;
+        metrics().dependency_up(Dependency::Redis).set(1);
+        if !stored {
+            return Ok(None);
+        }
+        self.act((key, site), sample.at, gauges).await.map(Some)
+    }
+
+    /// Assesses the stored history of a site as of `now` (availability window and homepage
+    /// freshness) without storing or sending anything.
+    pub async fn assess(&self, key: &str, now: DateTime<Utc>) -> Result<Recorded, MonitorError> {
+        let history = self
+            .store
+            .load(key, now - chrono_dur(self.cfg.history()), now)
+            .await?;
+        let from = now - chrono_dur(self.cfg.window);
+        let start = history.partition_point(|s| s.at < from);
+        Ok(Recorded {
+            availability: assess(&history[start..], &self.cfg.thresholds),
+            freshness: assess_freshness(&history, now, self.cfg.stale_after_days),
+            latest: history.last().cloned(),
+        })
+    }
+
+    /// Sets the per-site gauges of `key` from an assessment.
+    pub fn set_gauges(key: &str, r: &Recorded) {
+        if let Some(s) = &r.latest {
+            metrics().set_site_last_probe(key, s);
+        }
+        metrics().set_site_availability(key, r.availability.availability_ratio());
+        metrics().set_site_warning(key, r.availability.level >= Level::Warning);
+        if let Some(f) = &r.freshness {
+            metrics().set_site_homepage(key, f.updated_at.timestamp(), f.stale);
+        }
+    }
+
+    async fn act(
+        &self,
+        site: SiteRef<'_>,
+        now: DateTime<Utc>,
+        gauges: bool,
+    ) -> Result<Recorded, MonitorError> {
+        let r = self.assess(site.0, now).await?;
+        if gauges {
+            Recorder::set_gauges(site.0, &r);
+        }
+        self.maybe_warn(site, &r.availability, now).await?;
+        self.maybe_warn_homepage(site, &r, now).await?;
+        Ok(r)
+    }
+
+    async fn maybe_warn(
+        &self,
+        (key, site): SiteRef<'_>,
+        a: &Assessment,
+        now: DateTime<Utc>,
+    ) -> Result<(), MonitorError> {
+        let kind = WarnKind::Availability;
+        let prev = self.store.warn_state(key, kind).await?;
+        match a.level {
+            Level::Warning | Level::Veto => {
+                let due = match &prev {
+                    None => true,
+                    Some(p) => {
+                        a.level > p.level || now - p.at >= chrono_dur(self.cfg.warning_cooldown)
+                    }
+                };
+                if !due {
+                    return Ok(());
+                }
+                let w = self.warning(key, site, a, now);
+                match self.notifier.notify(&w).await {
+                    Ok(()) => {
+                        metrics().availability_warnings.inc();
+                        tracing::warn!(site = %key, level = ?a.level, ratio = a.failure_ratio, "Availability warning sent");
+                        let state = WarnState {
+                            at: now,
+                            level: a.level,
+                        };
+                        self.store.set_warn_state(key, kind, Some(&state)).await?;
+                    }
+                    // Not stored as sent: the next probe tries again.
+                    Err(e) => {
+                        tracing::warn!(site = %key, error = %e, "Availability warning not delivered")
+                    }
+                }
+            }
+            Level::Ok if prev.is_some() => {
+                tracing::info!(site = %key, "Availability back below the warning level");
+                self.store.set_warn_state(key, kind, None).await?;
+            }
+            Level::Ok | Level::Unknown => {}
+        }
+        Ok(())
+    }
+
+    /// One "homepage not updated" warning per episode: sent when the homepage reaches the
+    /// warning level, again only if it reaches the veto's 2 weeks, and armed again once the
+    /// homepage was updated.
+    async fn maybe_warn_homepage(
+        &self,
+        (key, site): SiteRef<'_>,
+        r: &Recorded,
+        now: DateTime<Utc>,
+    ) -> Result<(), MonitorError> {
+        let kind = WarnKind::HomepageNotUpdated;
+        let Some(f) = &r.freshness else {
+            return Ok(());
+        };
+        let prev = self.store.warn_state(key, kind).await?;
+        if !f.stale {
+            if prev.is_some() {
+                tracing::info!(site = %key, age_days = f.age_days, "Homepage updated again");
+                self.store.set_warn_state(key, kind, None).await?;
+            }
+            return Ok(());
+        }
+        let level = if f.age_days >= i64::from(freshness::VETO_WINDOW_DAYS) {
+            Level::Veto
+        } else {
+            Level::Warning
+        };
+        if prev.as_ref().is_some_and(|p| p.level >= level) {
+            return Ok(());
+        }
+        let w = self.homepage_warning(key, site, &r.availability, f, level, now);
+        match self.notifier.notify(&w).await {
+            Ok(()) => {
+                metrics().homepage_warnings.inc();
+                tracing::warn!(site = %key, age_days = f.age_days, basis = ?f.basis, "Homepage-not-updated warning sent");
+                let state = WarnState { at: now, level };
+                self.store.set_warn_state(key, kind, Some(&state)).await?;
+            }
+            Err(e) => {
+                tracing::warn!(site = %key, error = %e, "Homepage-not-updated warning not delivered")
+            }
+        }
+        Ok(())
+    }
+
+    fn window_days(&self) -> u32 {
+        (self.cfg.window.as_secs() / 86400).max(1) as u32
+    }
+
+    fn warning(&self, key: &str, site: &Site, a: &Assessment, now: DateTime<Utc>) -> Warning {
+        let t = &self.cfg.thresholds;
+        let window_days = self.window_days();
+        let what = match a.level {
+            Level::Veto => "已达单项否决线",
+            _ => "已达预警线",
+        };
+        let text = format!(
+            "{}（{}）近{}天首页可用性{}：探测{}次，失败{}次（{:.1}%），预警线{:.1}%，否决线{:.1}%",
+            site.name,
+            site.url,
+            window_days,
+            what,
+            a.probes,
+            a.failures,
+            a.failure_ratio * 100.0,
+            t.warn_failure_ratio * 100.0,
+            t.veto_failure_ratio * 100.0
+        );
+        Warning {
+            kind: WarnKind::Availability.as_str().into(),
+            level: a.level,
+            site_key: key.to_string(),
+            site_name: site.name.clone(),
+            site_url: site.url.to_string(),
+            probes: a.probes,
+            failures: a.failures,
+            failure_ratio: a.failure_ratio,
+            warn_failure_ratio: t.warn_failure_ratio,
+            veto_failure_ratio: t.veto_failure_ratio,
+            window_days,
+            basis: None,
+            newest_content: None,
+            updated_at: None,
+            age_days: None,
+            stale_after_days: None,
+            at: now,
+            text,
+        }
+    }
+
+    fn homepage_warning(
+        &self,
+        key: &str,
+        site: &Site,
+        a: &Assessment,
+        f: &Freshness,
+        level: Level,
+        now: DateTime<Utc>,
+    ) -> Warning {
+        let n = self.cfg.stale_after_days;
+        let what = match level {
+            Level::Veto => "已达单项否决线（两周）",
+            _ => "已达预警线",
+        };
+        let shown = match f.newest {
+            Some(d) => format!("首页最新信息日期 {d}，已 {} 天未更新", f.age_days),
+            None => format!(
+                "首页无带日期的信息，内容自 {} 起 {} 天未变化",
+                f.updated_at
+                    .with_timezone(&pucha_core::cst())
+                    .format("%Y-%m-%d %H:%M"),
+                f.age_days
+            ),
+        };
+        let text = format!(
+            "{}（{}）首页不更新{}：{}（预警线 {} 天，否决线 {} 天）",
+            site.name,
+            site.url,
+            what,
+            shown,
+            n,
+            freshness::VETO_WINDOW_DAYS
+        );
+        let t = &self.cfg.thresholds;
+        Warning {
+            kind: WarnKind::HomepageNotUpdated.as_str().into(),
+            level,
+            site_key: key.to_string(),
+            site_name: site.name.clone(),
+            site_url: site.url.to_string(),
+            probes: a.probes,
+            failures: a.failures,
+            failure_ratio: a.failure_ratio,
+            warn_failure_ratio: t.warn_failure_ratio,
+            veto_failure_ratio: t.veto_failure_ratio,
+            window_days: self.window_days(),
+            basis: Some(f.basis),
+            newest_content: f.newest,
+            updated_at: Some(f.updated_at),
+            age_days: Some(f.age_days),
+            stale_after_days: Some(n),
+            at: now,
+            text,
+        }
+    }
+}
+
+/// What the monitor does with a due probe.
+enum Dispatch {
+    /// Probe it in this process.
+    Local(Arc<dyn Prober>),
+    /// Publish it as a [`ProbeJob`] for the probe consumers.
+    Queue(Arc<dyn ProbeQueue>),
+}
+
 /// The availability monitor of a site list.
 pub struct Monitor {
-    cfg: MonitorConfig,
     sites: Vec<(String, Site)>,
-    store: Arc<dyn SampleStore>,
-    prober: Arc<dyn Prober>,
-    notifier: Arc<dyn Notifier>,
+    recorder: Arc<Recorder>,
+    dispatch: Dispatch,
 }
 
 impl std::fmt::Debug for Monitor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Monitor")
-            .field("cfg", &self.cfg)
+            .field("cfg", &self.recorder.cfg)
             .field("sites", &self.sites.len())
+            .field("queue", &matches!(self.dispatch, Dispatch::Queue(_)))
             .finish_non_exhaustive()
     }
 }
@@ -139,7 +491,7 @@ impl Monitor {
         prober: Arc<dyn Prober>,
         notifier: Arc<dyn Notifier>,
     ) -> Result<Monitor, MonitorError> {
-        cfg.validate()?;
+        let recorder = Arc::new(Recorder::new(cfg, store, notifier)?);
         let mut seen = HashSet::new();
         let sites = sites
             .into_iter()
@@ -147,12 +499,21 @@ impl Monitor {
             .filter(|(k, _)| seen.insert(k.clone()))
             .collect();
         Ok(Monitor {
-            cfg,
             sites,
-            store,
-            prober,
-            notifier,
+            recorder,
+            dispatch: Dispatch::Local(prober),
         })
+    }
+
+    /// The scheduler of queue mode: instead of probing, each due probe is published to
+    /// `queue` as a [`ProbeJob`] for the probe consumers. The per-site gauges are set here
+    /// (from the stored samples, when the site's next probe is published), so one process
+    /// exports them whatever number of consumers there is.
+    pub fn with_queue(self, queue: Arc<dyn ProbeQueue>) -> Monitor {
+        Monitor {
+            dispatch: Dispatch::Queue(queue),
+            ..self
+        }
     }
 
     /// The keys of the monitored sites.
@@ -160,15 +521,17 @@ impl Monitor {
         self.sites.iter().map(|(k, _)| k.as_str())
     }
 
-    /// Probes every site when due until `shutdown` is cancelled, then waits for the probes
-    /// in flight. Fails only when the store cannot be read at start-up; later store or
-    /// webhook errors are logged and retried at the next probe.
+    /// Probes (or publishes the probe of) every site when due until `shutdown` is cancelled,
+    /// then waits for the probes in flight. Fails only when the store cannot be read at
+    /// start-up; later store, queue or webhook errors are logged and retried at the next probe.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), MonitorError> {
         let this = Arc::new(self);
-        let interval = this.cfg.interval;
+        let cfg = &this.recorder.cfg;
+        let store = &this.recorder.store;
+        let interval = cfg.interval;
         let mut rng = rand::rngs::StdRng::from_os_rng();
 
-        let stored = this.store.schedule().await.inspect_err(|_| {
+        let stored = store.schedule().await.inspect_err(|_| {
             metrics().dependency_up(Dependency::Redis).set(0);
         })?;
         metrics().dependency_up(Dependency::Redis).set(1);
@@ -179,7 +542,7 @@ impl Monitor {
             .filter(|k| !current.contains(k.as_str()))
             .cloned()
             .collect();
-        this.store.forget(&stale).await?;
+        store.forget(&stale).await?;
         for k in &stale {
             metrics().forget_site(k);
         }
@@ -194,7 +557,8 @@ impl Monitor {
             sites = keys.len(),
             resumed,
             interval_s = interval.as_secs_f64(),
-            probes_per_day = this.cfg.probes_per_day(),
+            probes_per_day = cfg.probes_per_day(),
+            queue = matches!(this.dispatch, Dispatch::Queue(_)),
             "Monitor started"
         );
         let mut heap: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> = BinaryHeap::new();
@@ -202,7 +566,7 @@ impl Monitor {
             heap.push(Reverse((d, i)));
         }
 
-        let permits = Arc::new(Semaphore::new(this.cfg.max_concurrent_probes));
+        let permits = Arc::new(Semaphore::new(cfg.max_concurrent_probes));
         let mut tasks = JoinSet::new();
         loop {
             let Some(Reverse((due, i))) = heap.pop() else {
@@ -230,12 +594,24 @@ impl Monitor {
             tasks.spawn(async move {
                 let _permit = permit;
                 let key = &this.sites[i].0;
-                if let Err(e) = this.store.set_next(key, next).await {
+                if let Err(e) = this.recorder.store.set_next(key, next).await {
                     tracing::warn!(site = %key, error = %e, "Cannot store the next probe time");
                 }
-                if let Err(e) = this.probe_site(i).await {
-                    metrics().dependency_up(Dependency::Redis).set(0);
-                    tracing::warn!(site = %key, error = %e, "Probe not recorded");
+                let done = match &this.dispatch {
+                    Dispatch::Local(prober) => this.probe_site(prober.as_ref(), i).await,
+                    Dispatch::Queue(queue) => {
+                        this.publish_probe(queue.as_ref(), i, due, next).await
+                    }
+                };
+                if let Err(e) = done {
+                    if matches!(e, MonitorError::Redis(_)) {
+                        metrics().dependency_up(Dependency::Redis).set(0);
+                    }
+                    let what = match &this.dispatch {
+                        Dispatch::Local(_) => "Probe not recorded",
+                        Dispatch::Queue(_) => "Probe job not published",
+                    };
+                    tracing::warn!(site = %key, error = %e, "{what}");
                 }
             });
         }
@@ -252,114 +628,42 @@ impl Monitor {
     }
 
     /// Probes site `i` once: store the sample, assess the window, update metrics, warn.
-    async fn probe_site(&self, i: usize) -> Result<Assessment, MonitorError> {
+    async fn probe_site(&self, prober: &dyn Prober, i: usize) -> Result<(), MonitorError> {
         let (key, site) = &self.sites[i];
-        let sample = self.prober.probe(&site.url, self.cfg.probe_timeout).await;
+        let sample = prober
+            .probe(&site.url, self.recorder.cfg.probe_timeout)
+            .await;
         metrics().record_probe(key, &sample);
         if let Some(f) = &sample.failure {
             tracing::info!(site = %key, failure = ?f, elapsed_ms = sample.elapsed_ms, "Probe failed");
         }
-        self.record(key, site, &sample).await
-    }
-
-    /// Stores `sample` for the site `key` and acts on the new assessment of the window.
-    pub async fn record(
-        &self,
-        key: &str,
-        site: &Site,
-        sample: &ProbeSample,
-    ) -> Result<Assessment, MonitorError> {
-        let keep_from = sample.at - chrono_dur(self.cfg.retention);
-        self.store.append(key, sample, keep_from).await?;
-        metrics().dependency_up(Dependency::Redis).set(1);
-        let to = sample.at;
-        let from = to - chrono_dur(self.cfg.window);
-        let window = self.store.load(key, from, to).await?;
-        let a = assess(&window, &self.cfg.thresholds);
-        metrics().set_site_availability(key, a.availability_ratio());
-        metrics().set_site_warning(key, a.level >= Level::Warning);
-        self.maybe_warn(key, site, &a, to).await?;
-        Ok(a)
-    }
-
-    async fn maybe_warn(
-        &self,
-        key: &str,
-        site: &Site,
-        a: &Assessment,
-        now: DateTime<Utc>,
-    ) -> Result<(), MonitorError> {
-        let prev = self.store.warn_state(key).await?;
-        match a.level {
-            Level::Warning | Level::Veto => {
-                let due = match &prev {
-                    None => true,
-                    Some(p) => {
-                        a.level > p.level || now - p.at >= chrono_dur(self.cfg.warning_cooldown)
-                    }
-                };
-                if !due {
-                    return Ok(());
-                }
-                let w = self.warning(key, site, a, now);
-                match self.notifier.notify(&w).await {
-                    Ok(()) => {
-                        metrics().availability_warnings.inc();
-                        tracing::warn!(site = %key, level = ?a.level, ratio = a.failure_ratio, "Availability warning sent");
-                        let state = WarnState {
-                            at: now,
-                            level: a.level,
-                        };
-                        self.store.set_warn_state(key, Some(&state)).await?;
-                    }
-                    // Not stored as sent: the next probe tries again.
-                    Err(e) => {
-                        tracing::warn!(site = %key, error = %e, "Availability warning not delivered")
-                    }
-                }
-            }
-            Level::Ok if prev.is_some() => {
-                tracing::info!(site = %key, "Availability back below the warning level");
-                self.store.set_warn_state(key, None).await?;
-            }
-            Level::Ok | Level::Unknown => {}
-        }
+        self.recorder.record(key, site, &sample, true).await?;
         Ok(())
     }
 
-    fn warning(&self, key: &str, site: &Site, a: &Assessment, now: DateTime<Utc>) -> Warning {
-        let t = &self.cfg.thresholds;
-        let window_days = (self.cfg.window.as_secs() / 86400).max(1) as u32;
-        let what = match a.level {
-            Level::Veto => "已达单项否决线",
-            _ => "已达预警线",
-        };
-        let text = format!(
-            "{}（{}）近{}天首页可用性{}：探测{}次，失败{}次（{:.1}%），预警线{:.1}%，否决线{:.1}%",
-            site.name,
-            site.url,
-            window_days,
-            what,
-            a.probes,
-            a.failures,
-            a.failure_ratio * 100.0,
-            t.warn_failure_ratio * 100.0,
-            t.veto_failure_ratio * 100.0
-        );
-        Warning {
-            kind: "availability".into(),
-            level: a.level,
-            site_key: key.to_string(),
-            site_name: site.name.clone(),
-            site_url: site.url.to_string(),
-            probes: a.probes,
-            failures: a.failures,
-            failure_ratio: a.failure_ratio,
-            warn_failure_ratio: t.warn_failure_ratio,
-            veto_failure_ratio: t.veto_failure_ratio,
-            window_days,
-            at: now,
-            text,
+    /// Publishes the probe of site `i` for the slot `[due, next)`, after refreshing the
+    /// site's gauges from what the consumers stored.
+    async fn publish_probe(
+        &self,
+        queue: &dyn ProbeQueue,
+        i: usize,
+        due: DateTime<Utc>,
+        next: DateTime<Utc>,
+    ) -> Result<(), MonitorError> {
+        let (key, site) = &self.sites[i];
+        match self.recorder.assess(key, Utc::now()).await {
+            Ok(r) if r.availability.probes > 0 => Recorder::set_gauges(key, &r),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(site = %key, error = %e, "Cannot refresh the site's gauges"),
         }
+        let job = ProbeJob {
+            site_key: key.clone(),
+            site: site.clone(),
+            slot: due,
+            not_after: next,
+        };
+        queue.publish(&job).await?;
+        metrics().probe_jobs_published.inc();
+        Ok(())
     }
 }

@@ -8,14 +8,17 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::availability::Level;
+use crate::freshness::Basis;
 use crate::MonitorError;
 
-/// One availability warning, as POSTed to the webhook (JSON).
+/// One early warning, as POSTed to the webhook (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
-    /// Always "availability" (room for other warning kinds).
+    /// "availability" (failure share over the window) or "homepage_not_updated"
+    /// (see [`crate::store::WarnKind`]).
     pub kind: String,
-    /// "warning" below the veto level, "veto" at or past it.
+    /// "warning" below the veto level, "veto" at or past it (a homepage not updated for
+    /// the veto's 2 weeks or more is "veto").
     pub level: Level,
     pub site_key: String,
     pub site_name: String,
@@ -27,6 +30,21 @@ pub struct Warning {
     pub warn_failure_ratio: f64,
     pub veto_failure_ratio: f64,
     pub window_days: u32,
+    /// "homepage_not_updated" only: how the update was judged ("dates" or "fingerprint").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    /// "homepage_not_updated" only: the newest date the homepage shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_content: Option<chrono::NaiveDate>,
+    /// "homepage_not_updated" only: since when the homepage shows what it shows now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// "homepage_not_updated" only: whole days without update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// "homepage_not_updated" only: the warning level in days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_after_days: Option<u32>,
     pub at: DateTime<Utc>,
     /// A one-line Chinese summary for chat hooks.
     pub text: String,

@@ -7,7 +7,10 @@
 //!   JSON [`ProbeSample`]. Trimmed with `ZREMRANGEBYSCORE` to the retention on every
 //!   append, and given a `PEXPIRE` of the retention so a site that left the list vanishes.
 //! - `{p}:monitor:next`: hash, site_key → next due time in unix ms (resume after restart).
-//! - `{p}:monitor:warned`: hash, site_key → JSON [`WarnState`] of the last warning sent.
+//! - `{p}:monitor:warned`: hash, site_key → JSON [`WarnState`] of the last availability
+//!   warning sent; `{p}:monitor:warned:homepage` the same for "homepage not updated".
+//! - `{p}:monitor:slot:{site_key}:{slot_ms}`: string, set when the sample of a probe slot
+//!   is stored (queue mode), with an expiry; a second sample for the slot is refused.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,6 +26,25 @@ use crate::MonitorError;
 
 /// The key prefix of production deployments.
 pub const DEFAULT_PREFIX: &str = "pucha";
+
+/// The kinds of warning, each with its own de-duplication state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WarnKind {
+    /// Failure share over the window (`veto.site_unreachable`).
+    Availability,
+    /// Homepage not updated (`veto.homepage_not_updated`).
+    HomepageNotUpdated,
+}
+
+impl WarnKind {
+    /// The `kind` field of the webhook's JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarnKind::Availability => "availability",
+            WarnKind::HomepageNotUpdated => "homepage_not_updated",
+        }
+    }
+}
 
 /// The last warning sent for a site, so the webhook is not fired on every probe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,13 +75,43 @@ pub trait SampleStore: Send + Sync {
     async fn set_next(&self, site: &str, at: DateTime<Utc>) -> Result<(), MonitorError>;
     /// Drops schedule and warning entries of sites no longer monitored.
     async fn forget(&self, sites: &[String]) -> Result<(), MonitorError>;
-    async fn warn_state(&self, site: &str) -> Result<Option<WarnState>, MonitorError>;
+    async fn warn_state(
+        &self,
+        site: &str,
+        kind: WarnKind,
+    ) -> Result<Option<WarnState>, MonitorError>;
     async fn set_warn_state(
         &self,
         site: &str,
+        kind: WarnKind,
         state: Option<&WarnState>,
     ) -> Result<(), MonitorError>;
+    /// Whether the sample of probe slot `slot` of the site is already stored.
+    async fn slot_taken(&self, site: &str, slot: DateTime<Utc>) -> Result<bool, MonitorError>;
+    /// [`SampleStore::append`] as the one sample of probe slot `slot`, atomically: false (and
+    /// nothing stored) when the slot already has its sample. The slot mark expires after
+    /// `mark_ttl`.
+    async fn append_for_slot(
+        &self,
+        site: &str,
+        slot: DateTime<Utc>,
+        sample: &ProbeSample,
+        keep_from: DateTime<Utc>,
+        mark_ttl: std::time::Duration,
+    ) -> Result<bool, MonitorError>;
 }
+
+/// Appends a sample only when the slot mark can be set (KEYS: samples, slot mark; ARGV:
+/// score, member, trim bound, expiry ms of the series, expiry ms of the mark).
+const APPEND_FOR_SLOT: &str = r"
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[5]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+";
 
 fn ms_to_time(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms)
@@ -108,6 +160,22 @@ impl RedisStore {
 
     pub fn warned_key(&self) -> String {
         format!("{}:monitor:warned", self.prefix)
+    }
+
+    fn warned_key_of(&self, kind: WarnKind) -> String {
+        match kind {
+            WarnKind::Availability => self.warned_key(),
+            WarnKind::HomepageNotUpdated => format!("{}:monitor:warned:homepage", self.prefix),
+        }
+    }
+
+    /// The mark of probe slot `slot` of a site (queue mode).
+    pub fn slot_key(&self, site: &str, slot: DateTime<Utc>) -> String {
+        format!(
+            "{}:monitor:slot:{site}:{}",
+            self.prefix,
+            slot.timestamp_millis()
+        )
     }
 
     /// A clone of the connection (for callers that share it).
@@ -201,15 +269,23 @@ impl SampleStore for RedisStore {
             .arg(self.warned_key())
             .arg(sites)
             .ignore()
+            .cmd("HDEL")
+            .arg(self.warned_key_of(WarnKind::HomepageNotUpdated))
+            .arg(sites)
+            .ignore()
             .query_async::<()>(&mut conn)
             .await?;
         Ok(())
     }
 
-    async fn warn_state(&self, site: &str) -> Result<Option<WarnState>, MonitorError> {
+    async fn warn_state(
+        &self,
+        site: &str,
+        kind: WarnKind,
+    ) -> Result<Option<WarnState>, MonitorError> {
         let mut conn = self.conn.clone();
         let raw: Option<String> = redis::cmd("HGET")
-            .arg(self.warned_key())
+            .arg(self.warned_key_of(kind))
             .arg(site)
             .query_async(&mut conn)
             .await?;
@@ -219,13 +295,15 @@ impl SampleStore for RedisStore {
     async fn set_warn_state(
         &self,
         site: &str,
+        kind: WarnKind,
         state: Option<&WarnState>,
     ) -> Result<(), MonitorError> {
         let mut conn = self.conn.clone();
+        let key = self.warned_key_of(kind);
         match state {
             Some(s) => {
                 redis::cmd("HSET")
-                    .arg(self.warned_key())
+                    .arg(key)
                     .arg(site)
                     .arg(serde_json::to_string(s)?)
                     .query_async::<()>(&mut conn)
@@ -233,13 +311,45 @@ impl SampleStore for RedisStore {
             }
             None => {
                 redis::cmd("HDEL")
-                    .arg(self.warned_key())
+                    .arg(key)
                     .arg(site)
                     .query_async::<()>(&mut conn)
                     .await?
             }
         }
         Ok(())
+    }
+
+    async fn slot_taken(&self, site: &str, slot: DateTime<Utc>) -> Result<bool, MonitorError> {
+        let mut conn = self.conn.clone();
+        let n: i64 = redis::cmd("EXISTS")
+            .arg(self.slot_key(site, slot))
+            .query_async(&mut conn)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn append_for_slot(
+        &self,
+        site: &str,
+        slot: DateTime<Utc>,
+        sample: &ProbeSample,
+        keep_from: DateTime<Utc>,
+        mark_ttl: std::time::Duration,
+    ) -> Result<bool, MonitorError> {
+        let mut conn = self.conn.clone();
+        let retention_ms = (sample.at - keep_from).num_milliseconds().max(1);
+        let stored: i64 = redis::Script::new(APPEND_FOR_SLOT)
+            .key(self.samples_key(site))
+            .key(self.slot_key(site, slot))
+            .arg(sample.at.timestamp_millis())
+            .arg(serde_json::to_string(sample)?)
+            .arg(format!("({}", keep_from.timestamp_millis()))
+            .arg(retention_ms)
+            .arg(mark_ttl.as_millis().max(1) as u64)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(stored == 1)
     }
 }
 
@@ -267,7 +377,8 @@ pub struct MemoryStore {
 struct MemInner {
     samples: HashMap<String, Vec<ProbeSample>>,
     next: HashMap<String, DateTime<Utc>>,
-    warned: HashMap<String, WarnState>,
+    warned: HashMap<(String, WarnKind), WarnState>,
+    slots: std::collections::HashSet<(String, DateTime<Utc>)>,
 }
 
 impl MemoryStore {
@@ -328,26 +439,51 @@ impl SampleStore for MemoryStore {
         let mut g = self.lock();
         for s in sites {
             g.next.remove(s);
-            g.warned.remove(s);
+            g.warned.retain(|(site, _), _| site != s);
         }
         Ok(())
     }
 
-    async fn warn_state(&self, site: &str) -> Result<Option<WarnState>, MonitorError> {
-        Ok(self.lock().warned.get(site).cloned())
+    async fn warn_state(
+        &self,
+        site: &str,
+        kind: WarnKind,
+    ) -> Result<Option<WarnState>, MonitorError> {
+        Ok(self.lock().warned.get(&(site.to_string(), kind)).cloned())
     }
 
     async fn set_warn_state(
         &self,
         site: &str,
+        kind: WarnKind,
         state: Option<&WarnState>,
     ) -> Result<(), MonitorError> {
         let mut g = self.lock();
+        let k = (site.to_string(), kind);
         match state {
-            Some(s) => g.warned.insert(site.to_string(), s.clone()),
-            None => g.warned.remove(site),
+            Some(s) => g.warned.insert(k, s.clone()),
+            None => g.warned.remove(&k),
         };
         Ok(())
+    }
+
+    async fn slot_taken(&self, site: &str, slot: DateTime<Utc>) -> Result<bool, MonitorError> {
+        Ok(self.lock().slots.contains(&(site.to_string(), slot)))
+    }
+
+    async fn append_for_slot(
+        &self,
+        site: &str,
+        slot: DateTime<Utc>,
+        sample: &ProbeSample,
+        keep_from: DateTime<Utc>,
+        _mark_ttl: std::time::Duration,
+    ) -> Result<bool, MonitorError> {
+        if !self.lock().slots.insert((site.to_string(), slot)) {
+            return Ok(false);
+        }
+        self.append(site, sample, keep_from).await?;
+        Ok(true)
     }
 }
 
@@ -357,6 +493,7 @@ mod tests {
 
     fn at(min: i64) -> ProbeSample {
         ProbeSample {
+            content: None,
             at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() + chrono::Duration::minutes(min),
             elapsed_ms: 5,
             status: Some(200),

@@ -313,6 +313,7 @@ async fn samples_older_than_the_retention_are_trimmed() {
     let store = RedisStore::new(conn.clone(), prefix.clone());
     let now = Utc::now();
     let sample = |days_ago: i64| pucha_core::ProbeSample {
+        content: None,
         at: now - chrono::Duration::days(days_ago),
         elapsed_ms: 12,
         status: Some(200),
@@ -329,5 +330,155 @@ async fn samples_older_than_the_retention_are_trimmed() {
         .unwrap();
     let ages: Vec<i64> = all.iter().map(|s| (now - s.at).num_days()).collect();
     assert_eq!(ages, vec![119, 3, 0]);
+    delete_prefix(&mut conn, &prefix).await;
+}
+
+/// A homepage on loopback serving `body` (HTML) to every request; counts requests.
+async fn page_server(body: String) -> (String, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicU64::new(0));
+    let c = count.clone();
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (c, body) = (c.clone(), body.clone());
+            tokio::spawn(async move {
+                if read_request(&mut sock).await.is_some() {
+                    c.fetch_add(1, Ordering::SeqCst);
+                    respond(&mut sock, 200, &body).await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/"), count)
+}
+
+/// A government homepage whose news list's newest item is `newest_days_ago` days old, with
+/// a clock and a visit counter that change on every request (they must not count as updates).
+fn homepage(newest_days_ago: i64) -> String {
+    let today = pucha_core::today_cst();
+    let items: String = [newest_days_ago, newest_days_ago + 4, newest_days_ago + 9]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let date = today - chrono::Duration::days(*d);
+            format!("<li><a href=\"/xwzx/t{i}.html\">市政府召开第{i}次常务会议</a><span>{date}</span></li>")
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>某市人民政府</title></head>\
+         <body><div class=\"top\">今天是{} 访问量：{}</div>\
+         <div class=\"news\"><h3>政务动态</h3><ul class=\"list\">{items}</ul></div>\
+         <div class=\"footer\">主办单位：某市人民政府办公室</div></body></html>",
+        Utc::now().format("%Y年%m月%d日 %H:%M:%S%.3f"),
+        Utc::now().timestamp_subsec_nanos()
+    )
+}
+
+#[tokio::test]
+async fn a_homepage_not_updated_for_12_days_fires_the_webhook_and_one_updated_3_days_ago_does_not()
+{
+    let Some(mut conn) = redis().await else {
+        return;
+    };
+    let prefix = format!(
+        "pucha-test-homepage-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let (stale_url, stale_hits) = page_server(homepage(12)).await;
+    let (fresh_url, _) = page_server(homepage(3)).await;
+    let (hook_url, hooks) = webhook_server().await;
+    let sites = vec![
+        site("久未更新站点", &stale_url),
+        site("近期更新站点", &fresh_url),
+    ];
+    let keys: Vec<String> = sites.iter().map(Site::key).collect();
+
+    let store = Arc::new(RedisStore::new(conn.clone(), prefix.clone()));
+    let mut crawl = pucha_core::CrawlConfig::default();
+    crawl.egress.loopback_only = true;
+    let crawler = Arc::new(pucha_crawl::Crawler::new(&crawl).unwrap());
+    let cfg = MonitorConfig {
+        interval: Duration::from_millis(100),
+        ..MonitorConfig::default()
+    };
+    let notifier = Arc::new(WebhookNotifier::new(url::Url::parse(&hook_url).unwrap()).unwrap());
+    let monitor = Monitor::new(cfg, sites, store.clone(), crawler, notifier).unwrap();
+    let stop = CancellationToken::new();
+    let run = tokio::spawn(monitor.run(stop.clone()));
+    let (from, to) = (
+        Utc::now() - chrono::Duration::days(1),
+        Utc::now() + chrono::Duration::days(1),
+    );
+    // Several probes of both (a loop bound guards against a hang only).
+    for _ in 0..600 {
+        let a = store.load(&keys[0], from, to).await.unwrap().len();
+        let b = store.load(&keys[1], from, to).await.unwrap().len();
+        if a >= 8 && b >= 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    run.await.unwrap().unwrap();
+
+    // Every probe read the page and recorded what it shows: the newest date, and one
+    // fingerprint although the clock and the counter changed on every request.
+    let today = pucha_core::today_cst();
+    let stale = store.load(&keys[0], from, to).await.unwrap();
+    assert!(stale.len() >= 8, "{}", stale.len());
+    assert_eq!(stale.len() as u64, stale_hits.load(Ordering::SeqCst));
+    let contents: Vec<_> = stale.iter().map(|s| s.content.clone().unwrap()).collect();
+    assert!(contents
+        .iter()
+        .all(|c| c.newest == Some(today - chrono::Duration::days(12))));
+    assert!(contents
+        .iter()
+        .all(|c| c.fingerprint == contents[0].fingerprint));
+    let fresh = store.load(&keys[1], from, to).await.unwrap();
+    assert_eq!(
+        fresh[0].content.as_ref().unwrap().newest,
+        Some(today - chrono::Duration::days(3))
+    );
+
+    // The webhook: one homepage warning for the stale site, for the whole episode; none for
+    // the fresh one; no availability warning (every probe succeeded).
+    let hooks = hooks.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    let h = &hooks[0];
+    assert_eq!(h["kind"], "homepage_not_updated");
+    assert_eq!(h["site_key"], keys[0].as_str());
+    assert_eq!(h["site_name"], "久未更新站点");
+    assert_eq!(h["level"], "warning");
+    assert_eq!(h["basis"], "dates");
+    assert_eq!(h["age_days"], 12);
+    assert_eq!(h["stale_after_days"], 10);
+    assert_eq!(
+        h["newest_content"],
+        (today - chrono::Duration::days(12)).to_string()
+    );
+    // The dashboard series: homepage age of both sites, stale flag on the first only.
+    let text = pucha_metrics::metrics().render();
+    let line = |name: &str, k: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}{{site=\"{k}\"}}")))
+            .and_then(|l| l.rsplit(' ').next())
+            .map(|v| v.parse::<f64>().unwrap())
+            .unwrap_or_else(|| panic!("no {name} for {k}"))
+    };
+    assert_eq!(line("pucha_site_homepage_stale", &keys[0]), 1.0);
+    assert_eq!(line("pucha_site_homepage_stale", &keys[1]), 0.0);
+    let age = |k: &str| {
+        (Utc::now().timestamp() as f64 - line("pucha_site_homepage_updated_timestamp_seconds", k))
+            / 86400.0
+    };
+    assert!((12.0..13.0).contains(&age(&keys[0])), "{}", age(&keys[0]));
+    assert!((3.0..4.0).contains(&age(&keys[1])), "{}", age(&keys[1]));
+
     delete_prefix(&mut conn, &prefix).await;
 }

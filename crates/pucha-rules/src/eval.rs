@@ -154,6 +154,7 @@ fn availability(crawl: &SiteCrawl, ctx: &EvalContext) -> Vec<Finding> {
     if samples.is_empty() {
         if let Reachability::Unreachable { reason } = &crawl.reachability {
             samples.push(ProbeSample {
+                content: None,
                 at: crawl.started_at,
                 elapsed_ms: 0,
                 status: None,

@@ -471,6 +471,7 @@ fn probes(total: usize, failed: usize) -> Vec<ProbeSample> {
     let start = Utc.with_ymd_and_hms(2024, 10, 1, 0, 0, 0).unwrap();
     (0..total)
         .map(|i| ProbeSample {
+            content: None,
             at: start + Duration::minutes(30 * i as i64),
             elapsed_ms: 300,
             status: Some(200),

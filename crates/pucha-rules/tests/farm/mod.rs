@@ -501,6 +501,7 @@ impl Farm {
                 // The monitor's week: every 3rd homepage request answers 503.
                 crawl.probes = (0..7 * 48)
                     .map(|i| ProbeSample {
+                        content: None,
                         at: started_at - chrono::Duration::minutes(30 * (7 * 48 - i)),
                         elapsed_ms: 120,
                         status: Some(if i % 3 == 2 { 503 } else { 200 }),
