@@ -227,7 +227,7 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     let mut links: Vec<(&str, &str)> = page
         .links
         .iter()
-        .map(|l| (l.link.raw.as_str(), l.link.text.as_str()))
+        .map(|l| (&*l.link.raw, &*l.link.text))
         .collect();
     links.extend(scripts.links.iter().map(|(h, t)| (h.as_str(), t.as_str())));
 

@@ -387,10 +387,10 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
         };
         let sibling = dir(&path) == dir(page.base.path()) && !l.link.in_nav && !l.link.in_footer;
         if (WORDS.contains(&t) || in_pager || (sibling && PAGED.is_match(&path)))
-            && *u != self_url
-            && !out.contains(u)
+            && **u != *self_url
+            && !out.iter().any(|o| **o == **u)
         {
-            out.push(u.clone());
+            out.push(u.to_string());
         }
     }
     // TRS: createPageHTML(total, current, "index", "shtml") renders index_1.shtml, ...

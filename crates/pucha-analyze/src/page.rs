@@ -319,10 +319,10 @@ impl Page {
         for l in &mut self.links {
             if let Some(info) = self.elems.get(&l.node) {
                 if l.link.text.is_empty() && matches!(l.link.tag, LinkTag::A | LinkTag::Area) {
-                    l.link.text = self.text[info.start..info.end].trim().to_string();
+                    l.link.text = self.text[info.start..info.end].trim().into();
                 }
             }
-            l.link.url = resolve(&self.base, &l.link.raw);
+            l.link.url = resolve(&self.base, &l.link.raw).map(Into::into);
         }
         // Links with no text: fall back to the title attribute or an image's alt.
         let fills: Vec<(usize, String)> = self
@@ -342,7 +342,7 @@ impl Page {
             })
             .collect();
         for (i, t) in fills {
-            self.links[i].link.text = t;
+            self.links[i].link.text = t.into();
         }
     }
 
@@ -434,9 +434,9 @@ impl Page {
         self.links.push(RawLink {
             node,
             link: PageLink {
-                raw: raw.to_string(),
+                raw: raw.into(),
                 url: None,
-                text,
+                text: text.into(),
                 tag,
                 in_nav: region.nav,
                 in_footer: region.footer,

@@ -523,7 +523,7 @@ fn links_resolve_against_base_and_keep_tags() {
     let by = |raw: &str| {
         f.links
             .iter()
-            .find(|l| l.raw == raw)
+            .find(|l| &*l.raw == raw)
             .unwrap_or_else(|| panic!("{raw} missing"))
     };
     assert_eq!(
@@ -538,6 +538,6 @@ fn links_resolve_against_base_and_keep_tags() {
     assert_eq!(by("x.html").tag, pucha_core::LinkTag::Iframe);
     assert_eq!(by("m.html").tag, pucha_core::LinkTag::Area);
     assert_eq!(by("search/").tag, pucha_core::LinkTag::Form);
-    assert!(f.links.iter().all(|l| l.raw != "post/"));
+    assert!(f.links.iter().all(|l| &*l.raw != "post/"));
     assert_eq!(by("javascript:void(0)").url, None);
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::facts::{LinkTag, PageFacts};
+use crate::intern::SharedStr;
 use crate::site::Site;
 
 /// One HTML page fetched and analysed.
@@ -99,10 +100,10 @@ pub enum LinkOutcome {
 /// One link occurrence: a page, and a target it links to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRecord {
-    pub page: String,
-    pub target: String,
+    pub page: SharedStr,
+    pub target: SharedStr,
     #[serde(default)]
-    pub text: String,
+    pub text: SharedStr,
     #[serde(default)]
     pub tag: LinkTag,
     pub kind: LinkKind,

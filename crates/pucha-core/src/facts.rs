@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::intern::SharedStr;
+
 /// Which signal decided the encoding a page was decoded with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -52,13 +54,13 @@ pub enum LinkTag {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageLink {
     /// The href/src as written (trimmed).
-    pub raw: String,
+    pub raw: SharedStr,
     /// Resolved against the page URL, when it resolves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<SharedStr>,
     /// Anchor text (or alt/title for images).
     #[serde(default)]
-    pub text: String,
+    pub text: SharedStr,
     #[serde(default)]
     pub tag: LinkTag,
     /// Inside the main navigation.

@@ -8,6 +8,7 @@
 
 pub mod crawl;
 pub mod facts;
+pub mod intern;
 pub mod result;
 pub mod rule_ids;
 pub mod run;
@@ -17,6 +18,7 @@ pub mod summary;
 
 pub use crawl::*;
 pub use facts::*;
+pub use intern::{Interner, SharedStr};
 pub use result::*;
 pub use run::*;
 pub use site::*;

@@ -161,7 +161,7 @@ async fn main() {
                         .links
                         .iter()
                         .filter(|l| !matches!(l.outcome, LinkOutcome::NotChecked { .. }))
-                        .map(|l| l.target.as_str())
+                        .map(|l| &*l.target)
                         .collect::<std::collections::HashSet<_>>()
                         .len() as u64;
                     // Summarise and drop: a worker hands each SiteCrawl on, it does not keep it.

@@ -13,8 +13,8 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 use pucha_core::{
-    BrokenReason, CrawlConfig, CrawlStats, LinkKind, LinkOutcome, LinkRecord, LinkTag, PageLink,
-    PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
+    BrokenReason, CrawlConfig, CrawlStats, Interner, LinkKind, LinkOutcome, LinkRecord, LinkTag,
+    PageLink, PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
 };
 use reqwest::Method;
 use tokio::time::Instant;
@@ -91,7 +91,7 @@ struct Occurrence {
     page: u32,
     /// Interned target URL (shared with the outcome map).
     target: Arc<str>,
-    text: String,
+    text: Arc<str>,
     tag: LinkTag,
     kind: LinkKind,
 }
@@ -245,18 +245,13 @@ impl Crawler {
         let mut checks_queued: HashSet<Arc<str>> = HashSet::new();
         let mut fetched_final: HashSet<String> = HashSet::new();
         let mut occurrences: Vec<Occurrence> = Vec::new();
+        // The interned final URL of each page, by index.
+        let mut page_keys: Vec<Arc<str>> = Vec::new();
         let mut seen_pairs: HashSet<(u32, Arc<str>)> = HashSet::new();
-        let mut interned: HashSet<Arc<str>> = HashSet::new();
-        let mut intern = |s: String| -> Arc<str> {
-            match interned.get(s.as_str()) {
-                Some(a) => a.clone(),
-                None => {
-                    let a: Arc<str> = Arc::from(s);
-                    interned.insert(a.clone());
-                    a
-                }
-            }
-        };
+        // Every URL and anchor text of the site's link data shares one allocation per
+        // distinct value (pucha_core::Interner).
+        let mut strs = Interner::new();
+        let mut intern = |s: &str| -> Arc<str> { strs.intern(s) };
         let mut pending_checks: Vec<(Url, LinkKind)> = Vec::new();
 
         let page_conc = if cfg.no_politeness {
@@ -267,7 +262,7 @@ impl Crawler {
         .max(1) as usize;
         let check_conc = cfg.check_concurrency.max(1) as usize;
 
-        admitted.insert(intern(home.to_string()));
+        admitted.insert(intern(home.as_str()));
         let mut level = vec![Item {
             url: home.clone(),
             depth: 0,
@@ -292,7 +287,7 @@ impl Crawler {
             .collect::<Vec<_>>();
             let (fetched, checked) = futures::join!(fetch_level, run_checks);
             for (target, o) in checked {
-                let target = intern(target);
+                let target = intern(&target);
                 if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
                     stats.cut_max_time += 1;
                 }
@@ -301,7 +296,7 @@ impl Crawler {
 
             let mut next = Vec::new();
             for (item, r) in fetched {
-                let key = intern(item.url.to_string());
+                let key = intern(item.url.as_str());
                 let (record, follow) = match r {
                     PageFetch::OutOfTime => {
                         stats.cut_max_time += 1;
@@ -355,7 +350,16 @@ impl Crawler {
                 }
                 let page_idx = pages.len() as u32;
                 let page_url = record.final_url.clone();
-                pages.push(*record);
+                page_keys.push(intern(&page_url));
+                let mut record = *record;
+                for l in &mut record.facts.links {
+                    l.raw = intern(&l.raw);
+                    l.text = intern(&l.text);
+                    if let Some(u) = l.url.as_mut() {
+                        *u = intern(u);
+                    }
+                }
+                pages.push(record);
                 let links: &[PageLink] = match (follow, pages.last()) {
                     (true, Some(p)) => &p.facts.links,
                     _ => &[],
@@ -376,7 +380,7 @@ impl Crawler {
                     let Some((target, kind, parsed)) = target_of(link, &base, ctx) else {
                         continue;
                     };
-                    let target = intern(target);
+                    let target = intern(&target);
                     if !seen_pairs.insert((page_idx, target.clone())) {
                         continue;
                     }
@@ -480,8 +484,8 @@ impl Crawler {
                     .cloned()
                     .unwrap_or_else(|| not_checked("not reached"));
                 LinkRecord {
-                    page: pages[o.page as usize].final_url.clone(),
-                    target: o.target.to_string(),
+                    page: page_keys[o.page as usize].clone(),
+                    target: o.target,
                     text: o.text,
                     tag: o.tag,
                     kind: o.kind,

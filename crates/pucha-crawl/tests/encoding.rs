@@ -72,7 +72,7 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
     assert_eq!(title("/none.html"), "新闻动态栏目");
     assert_eq!(title("/meta.html"), "通知公告栏目");
     // Anchor texts came through decoded too.
-    let anchors: Vec<&str> = c.links.iter().map(|l| l.text.as_str()).collect();
+    let anchors: Vec<&str> = c.links.iter().map(|l| &*l.text).collect();
     assert!(anchors.contains(&"政务公开"), "{anchors:?}");
     assert_eq!(c.pages.len(), 4);
 }

@@ -138,7 +138,7 @@ async fn crawls_breadth_first_and_classifies_every_link() {
     let news_links = c
         .links
         .iter()
-        .filter(|l| &l.page == home && l.target.ends_with("/col/news/"))
+        .filter(|l| *l.page == **home && l.target.ends_with("/col/news/"))
         .count();
     assert_eq!(news_links, 1);
     // The HEAD-rejecting server was asked with GET after HEAD.

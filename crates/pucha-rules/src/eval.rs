@@ -1068,8 +1068,8 @@ impl Site<'_> {
                 continue;
             }
             let e = Evidence {
-                target: Some(l.target.clone()),
-                snippet: (!l.text.is_empty()).then(|| l.text.clone()),
+                target: Some(l.target.to_string()),
+                snippet: (!l.text.is_empty()).then(|| l.text.to_string()),
                 ..ev(
                     &l.page,
                     format!(

@@ -28,7 +28,7 @@ pub fn item(title: &str, path: &str, date: NaiveDate) -> DatedItem {
 pub fn link(path: &str, text: &str) -> PageLink {
     PageLink {
         raw: path.into(),
-        url: Some(u(path)),
+        url: Some(u(path).into()),
         text: text.into(),
         tag: LinkTag::A,
         in_nav: false,
@@ -193,13 +193,13 @@ pub fn crawl(pages: Vec<PageRecord>, links: Vec<LinkRecord>) -> SiteCrawl {
 
 pub fn link_record(page: &str, target: &str, outcome: LinkOutcome, kind: LinkKind) -> LinkRecord {
     LinkRecord {
-        page: u(page),
+        page: u(page).into(),
         target: if target.starts_with("http") {
             target.into()
         } else {
-            u(target)
+            u(target).into()
         },
-        text: String::new(),
+        text: "".into(),
         tag: LinkTag::A,
         kind,
         outcome,

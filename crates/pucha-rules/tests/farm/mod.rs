@@ -565,8 +565,8 @@ impl Farm {
                     && t.port_or_known_default() == site.url.port_or_known_default();
                 if link_seen.insert((url.to_string(), t_nofrag.to_string())) {
                     crawl.links.push(LinkRecord {
-                        page: url.to_string(),
-                        target: t_nofrag.to_string(),
+                        page: url.as_str().into(),
+                        target: t_nofrag.as_str().into(),
                         text: l.text.clone(),
                         tag: l.tag,
                         kind: link_kind(&t_nofrag, same, l.tag),
@@ -585,7 +585,7 @@ impl Farm {
                             t_nofrag,
                             depth + 1,
                             Some(url.to_string()),
-                            Some(l.text.clone()),
+                            Some(l.text.to_string()),
                         ));
                     }
                 }
