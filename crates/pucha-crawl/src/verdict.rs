@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use aho_corasick::AhoCorasick;
+use once_cell::sync::Lazy;
 use pucha_core::{BrokenReason, ProbeFailure};
 use reqwest::header::HeaderMap;
 
@@ -82,16 +84,48 @@ const SOFT_404: &[&str] = &[
     "page not found",
 ];
 
-/// Decodes the start of a body for signature matching (UTF-8, else GB18030), lowercased.
-fn text_of(body: &[u8]) -> String {
-    let head = &body[..body.len().min(32 * 1024)];
-    let s = match std::str::from_utf8(head) {
-        Ok(s) => s.to_string(),
-        Err(e) if e.valid_up_to() + 4 >= head.len() => String::from_utf8_lossy(head).into_owned(),
-        Err(_) => encoding_rs::GB18030.decode(head).0.into_owned(),
-    };
-    s.to_lowercase()
+/// How much of a body is searched for signatures.
+const SIGNATURE_PRESCAN: usize = 32 * 1024;
+
+/// A case-insensitive matcher of signatures over raw body bytes, in UTF-8 and in GB18030
+/// (the two encodings of Chinese pages), so no page is decoded or lowercased to be matched.
+struct Signatures {
+    ac: AhoCorasick,
+    /// Pattern index to the signature it encodes.
+    names: Vec<&'static str>,
 }
+
+impl Signatures {
+    fn new(list: &[&'static str]) -> Signatures {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut names = Vec::new();
+        for s in list {
+            patterns.push(s.as_bytes().to_vec());
+            names.push(*s);
+            if !s.is_ascii() {
+                patterns.push(encoding_rs::GB18030.encode(s).0.into_owned());
+                names.push(*s);
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("signature patterns");
+        Signatures { ac, names }
+    }
+
+    /// The first signature found in the start of `body`.
+    fn find(&self, body: &[u8]) -> Option<&'static str> {
+        let head = &body[..body.len().min(SIGNATURE_PRESCAN)];
+        self.ac
+            .find(head)
+            .map(|m| self.names[m.pattern().as_usize()])
+    }
+}
+
+static WAF: Lazy<Signatures> = Lazy::new(|| Signatures::new(WAF_SIGNATURES));
+static CHALLENGE: Lazy<Signatures> = Lazy::new(|| Signatures::new(CHALLENGE_SIGNATURES));
+static SOFT_404_PHRASES: Lazy<Signatures> = Lazy::new(|| Signatures::new(SOFT_404));
 
 /// Why a 403/429/503 response looks like a firewall or rate limiter, if it does.
 pub fn blocked_signature(status: u16, headers: &HeaderMap, body: &[u8]) -> Option<String> {
@@ -118,10 +152,7 @@ pub fn blocked_signature(status: u16, headers: &HeaderMap, body: &[u8]) -> Optio
             }
         }
     }
-    let text = text_of(body);
-    WAF_SIGNATURES
-        .iter()
-        .find(|s| text.contains(*s))
+    WAF.find(body)
         .map(|sig| format!("HTTP {status}, page mentions {sig:?}"))
 }
 
@@ -130,10 +161,8 @@ pub fn challenge_signature(body: &[u8]) -> Option<String> {
     if body.len() > 64 * 1024 {
         return None;
     }
-    let text = text_of(body);
-    CHALLENGE_SIGNATURES
-        .iter()
-        .find(|s| text.contains(*s))
+    CHALLENGE
+        .find(body)
         .map(|sig| format!("challenge page ({sig})"))
 }
 
@@ -142,8 +171,7 @@ pub fn looks_soft_404(body: &[u8]) -> bool {
     if body.len() > 64 * 1024 {
         return false;
     }
-    let text = text_of(body);
-    SOFT_404.iter().any(|s| text.contains(*s))
+    SOFT_404_PHRASES.find(body).is_some()
 }
 
 /// The Retry-After delay (seconds form; the HTTP-date form is treated as 5 s).
@@ -220,5 +248,26 @@ mod tests {
             challenge_signature(b"<script>document.cookie='__jsl_clearance=1'</script>").is_some()
         );
         assert!(challenge_signature("<p>政务公开</p>".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn signatures_match_gbk_bodies_and_any_ascii_case() {
+        let gbk = encoding_rs::GB18030
+            .encode("<p>对不起，您访问的页面不存在</p>")
+            .0
+            .into_owned();
+        assert!(looks_soft_404(&gbk));
+        let gbk = encoding_rs::GB18030
+            .encode("<p>请完成人机验证</p>")
+            .0
+            .into_owned();
+        assert_eq!(
+            challenge_signature(&gbk).as_deref(),
+            Some("challenge page (人机验证)")
+        );
+        assert!(looks_soft_404(b"<h1>404 Not Found</h1>"));
+        assert!(looks_soft_404(b"<h1>PAGE NOT FOUND</h1>"));
+        let waf = blocked_signature(403, &HeaderMap::new(), b"<p>Blocked by SafeDog</p>");
+        assert_eq!(waf.as_deref(), Some("HTTP 403, page mentions \"safedog\""));
     }
 }
