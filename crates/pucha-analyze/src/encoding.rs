@@ -89,7 +89,8 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         return utf8(body, source);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(body, true);
+    let (sample, last) = detection_sample(body);
+    detector.feed(sample, last);
     let enc = widen(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow));
     let (text, _) = enc.decode_without_bom_handling(body);
     Decoded {
@@ -97,6 +98,21 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         encoding: enc,
         source: EncodingSource::Detected,
     }
+}
+
+/// How many bytes, from the first non-ASCII byte on, the detector reads.
+const DETECT_SAMPLE: usize = 8 * 1024;
+
+/// The part of an undeclared body the detector needs: markup before the first non-ASCII
+/// byte says nothing about the encoding, and a few KB of Chinese text decide it (chardetng
+/// supports detection on a prefix). Returns the sample and whether it ends the body.
+fn detection_sample(body: &[u8]) -> (&[u8], bool) {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(body.len());
+    let end = body.len().min(start + DETECT_SAMPLE);
+    (&body[start..end], end == body.len())
 }
 
 fn utf8(body: &[u8], source: EncodingSource) -> Decoded {
@@ -217,6 +233,24 @@ mod tests {
         assert_eq!(d.encoding, GB18030);
         assert_eq!(d.source, EncodingSource::Detected);
         assert!(d.text.contains("网站标识码"));
+    }
+
+    #[test]
+    fn undeclared_gbk_after_a_long_ascii_head_is_detected_from_a_sample() {
+        // 20 KB of ASCII markup, then 30 KB of Chinese text: only 8 KB of it is read.
+        let mut page = format!(
+            "<html><head><style>{}</style></head><body>",
+            "a{}".repeat(7000)
+        );
+        page.push_str(&"<p>湘潭市人民政府办公室关于印发工作方案的通知</p>".repeat(800));
+        let body = gbk(&page);
+        let (sample, last) = detection_sample(&body);
+        assert_eq!(sample.len(), DETECT_SAMPLE);
+        assert!(!last);
+        let d = decode(&body, None);
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::Detected);
+        assert!(d.text.ends_with("通知</p>"));
     }
 
     #[test]

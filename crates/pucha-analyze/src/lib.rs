@@ -118,13 +118,20 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
 
     // The year for month-day dates.
     let meta_pub = meta.get("PubDate").and_then(|p| parse_date(p, None));
-    let mut all_dates = find_dates(&page.text, None);
-    let context_year = options
+    let known_year = options
         .today
         .map(|t| t.year())
         .or(url_date.map(|d| d.year()))
-        .or(meta_pub.map(|d| d.year()))
-        .or(all_dates.iter().map(|d| d.date.year()).max());
+        .or(meta_pub.map(|d| d.year()));
+    // Without a known year the page's own full dates give it (one more pass over the text).
+    let (mut all_dates, context_year) = match known_year {
+        Some(y) => (Vec::new(), Some(y)),
+        None => {
+            let dates = find_dates(&page.text, None);
+            let year = dates.iter().map(|d| d.date.year()).max();
+            (dates, year)
+        }
+    };
     if context_year.is_some() {
         all_dates = find_dates(&page.text, context_year);
         if let Some(today) = options.today {

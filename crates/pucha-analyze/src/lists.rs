@@ -7,7 +7,9 @@
 //! date line, a header's "今天" date and info-box stamps are not repeated item shapes,
 //! and rows of one repeated label (`作出处罚决定的日期`) have identical titles.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::NaiveDate;
 use ego_tree::{NodeId, NodeRef};
@@ -138,7 +140,7 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     // (parent, tag, class) -> how many such children hold a date; computed once per group
     // so long lists stay linear.
-    let mut groups: HashMap<(NodeId, &str, &str), usize> = HashMap::new();
+    let mut groups: HashMap<(NodeId, &str, &str), usize> = HashMap::default();
     for d in &candidates {
         let Some(seg_node) = page.node_at(d.start) else {
             continue;
@@ -182,7 +184,7 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
         }
     }
     // A group of rows with one repeated title is a form's field rows, not a list.
-    let mut by_parent: HashMap<Option<NodeId>, Vec<usize>> = HashMap::new();
+    let mut by_parent: HashMap<Option<NodeId>, Vec<usize>> = HashMap::default();
     for (i, it) in items.iter().enumerate() {
         let p = page
             .html

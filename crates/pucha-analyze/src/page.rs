@@ -5,8 +5,8 @@
 //! remembers its byte range in that buffer and whether it sits in the navigation, header
 //! or footer, so extractors can ask "which element holds this date" without re-walking.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use ego_tree::NodeId;
 use pucha_core::{LinkTag, PageLink};
@@ -55,7 +55,7 @@ pub(crate) struct Page {
     pub base: Url,
     pub text: String,
     pub segs: Vec<Seg>,
-    pub elems: HashMap<NodeId, ElemInfo>,
+    pub elems: FxHashMap<NodeId, ElemInfo>,
     pub links: Vec<RawLink>,
     /// Inline script bodies (for footers written by JavaScript).
     pub scripts: Vec<String>,
@@ -166,6 +166,14 @@ fn own_region(el: &Element) -> Region {
 
 fn hidden_by_style(el: &Element) -> bool {
     el.attr("style").is_some_and(|s| {
+        // Most styles say nothing of display: no copy for them.
+        if !s
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"none"))
+        {
+            return false;
+        }
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         s.to_ascii_lowercase().contains("display:none")
     })
@@ -199,7 +207,7 @@ impl Page {
             html,
             text: String::with_capacity(html_text.len() / 4),
             segs: Vec::new(),
-            elems: HashMap::new(),
+            elems: FxHashMap::default(),
             links: Vec::new(),
             scripts: Vec::new(),
             title: None,

@@ -88,7 +88,7 @@ impl Site<'_> {
                 }
                 let target = l.url.clone().unwrap_or_else(|| l.raw.clone());
                 occ.add(format!("link {}", norm_url(&target)), || Evidence {
-                    target: Some(target.clone()),
+                    target: Some(target.to_string()),
                     snippet: Some(l.text.trim().to_string()),
                     ..ev(
                         &p.url,

@@ -387,7 +387,7 @@ fn overview_sections_missing_elements_are_named() {
 #[test]
 fn overview_missing_leader_section_is_one_occurrence() {
     let mut pages = healthy(as_of());
-    pages[0].facts.links.retain(|l| l.text != "领导信息");
+    pages[0].facts.links.retain(|l| &*l.text != "领导信息");
     let r = eval(pages);
     let f = r.finding(ids::DED_OVERVIEW_INFO).expect("finding");
     assert_eq!(f.count, 1);
