@@ -309,7 +309,18 @@ fn generate_site(plan: SitePlan, spec: &FarmSpec, rng: &mut Rng) -> FarmSite {
             pages.insert(path.to_string(), Page::new(ct, body));
         }
     }
-    let not_found = Page::new("text/html", encode(&plan, &rend.not_found()));
+    let not_found = if spec.bare_404 {
+        Page::new(
+            "text/html",
+            encode(
+                &plan,
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head>\
+                 <body><h1>404 Not Found</h1></body></html>",
+            ),
+        )
+    } else {
+        Page::new("text/html", encode(&plan, &rend.not_found()))
+    };
     let robots = Page::new(
         "text/plain",
         match plan.robots_disallow {

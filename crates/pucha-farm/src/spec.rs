@@ -18,6 +18,13 @@ pub struct FarmSpec {
     pub unavailable_sites: bool,
     /// Pad pages with inline CSS/JS the way real CMS templates do (bytes per page, roughly).
     pub padding_bytes: usize,
+    /// Answer unknown paths with a bare 404 page instead of the site's CMS-style one. The
+    /// CMS-style page carries the site's navigation as relative links (as real TRS sites
+    /// do), so from a missing `/col/old/1.html` it links to `/col/old/zwgk/`, which is
+    /// missing too: an endless space for a crawler that follows the links of 404 pages.
+    /// The crawl benchmark uses the bare page so that every tool crawls the same finite farm.
+    #[serde(default)]
+    pub bare_404: bool,
 }
 
 impl FarmSpec {
@@ -31,6 +38,7 @@ impl FarmSpec {
             as_of: NaiveDate::from_ymd_opt(2025, 9, 30).expect("valid date"),
             unavailable_sites: true,
             padding_bytes: 6_000,
+            bare_404: false,
         }
     }
 
@@ -41,6 +49,7 @@ impl FarmSpec {
             sites,
             pages_per_site,
             unavailable_sites: false,
+            bare_404: true,
             ..FarmSpec::demo()
         }
     }

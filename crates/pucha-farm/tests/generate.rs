@@ -618,3 +618,18 @@ fn content_rule_truth_matches_the_bytes() {
         assert!(seen.contains(rule), "the demo farm exercises {rule}");
     }
 }
+
+#[test]
+fn the_bench_farm_answers_404_with_a_bare_page_the_demo_farm_with_its_cms_page() {
+    let demo = Farm::generate(&FarmSpec {
+        sites: 1,
+        ..FarmSpec::demo()
+    });
+    let demo_404 = String::from_utf8_lossy(&demo.sites[0].not_found().body).into_owned();
+    // Relative navigation links, as real CMS 404 pages carry.
+    assert!(demo_404.contains("href="), "{demo_404}");
+    let bench = Farm::generate(&FarmSpec::bench(1, 40));
+    let bench_404 = String::from_utf8_lossy(&bench.sites[0].not_found().body).into_owned();
+    assert!(!bench_404.contains("href"), "{bench_404}");
+    assert!(bench_404.contains("404"));
+}
