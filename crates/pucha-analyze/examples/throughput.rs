@@ -1,6 +1,6 @@
 //! Times `analyze` (or one parser layer) over every real page, repeated N times.
 //!
-//! `cargo run --release -p pucha-analyze --example throughput -- [analyze|parse|tokenize|decode] [N]`
+//! `cargo run --release -p pucha-analyze --example throughput -- [analyze|parse|parse-html5ever|tokenize|decode] [N]`
 //!
 //! Run it under `/usr/bin/time -f "user %U s"` on a busy machine: user CPU seconds give
 //! the per-core throughput, wall time also counts waiting for a core.
@@ -56,7 +56,8 @@ fn main() {
     for _ in 0..n {
         for (p, t) in pages.iter().zip(&texts) {
             match mode.as_str() {
-                "parse" => drop(std::hint::black_box(scraper::Html::parse_document(t))),
+                "parse" => drop(std::hint::black_box(pucha_analyze::tree::parse_document(t))),
+                "parse-html5ever" => drop(std::hint::black_box(scraper::Html::parse_document(t))),
                 "tokenize" => drop(std::hint::black_box(tokenize(t))),
                 "decode" => drop(std::hint::black_box(pucha_analyze::decode(p, None))),
                 _ => drop(std::hint::black_box(pucha_analyze::analyze(p, &url, None))),

@@ -18,6 +18,7 @@ mod homepage;
 mod lists;
 mod page;
 mod signals;
+pub mod tree;
 
 use chrono::{Datelike, NaiveDate};
 use once_cell::sync::Lazy;

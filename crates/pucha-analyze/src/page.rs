@@ -201,7 +201,7 @@ fn push_break(out: &mut String) {
 
 impl Page {
     pub fn parse(html_text: &str, url: &Url) -> Page {
-        let html = Html::parse_document(html_text);
+        let html = crate::tree::parse_document(html_text);
         let mut page = Page {
             base: url.clone(),
             html,

@@ -18,44 +18,64 @@ use url::Url;
 const MAX_SIGNALS: usize = 50;
 
 /// The tampering signals of a parsed page.
+///
+/// One walk over the tree: each element's hiding (its own, else its nearest hidden
+/// ancestor's) is computed once, and only links that leave the site are resolved.
 pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
+    use ego_tree::iter::Edge;
     let css = style_rules(html);
     let mut out = PageSignals::default();
     let page_host = url_host_key(base);
-    for node in html.tree.nodes() {
+    // The hiding in force inside each open element.
+    let mut stack: Vec<Option<Hiding>> = Vec::new();
+    for edge in html.tree.root().traverse() {
+        let node = match edge {
+            Edge::Open(n) => n,
+            Edge::Close(n) => {
+                if n.value().is_element() {
+                    stack.pop();
+                }
+                continue;
+            }
+        };
         let Some(el) = node.value().as_element() else {
             continue;
         };
+        let inherited = stack.last().copied().flatten();
+        let hiding = hiding_of(el, &css).or(inherited);
+        stack.push(hiding);
         match el.name() {
             "a" | "area" => {
+                let Some(hiding) = hiding else { continue };
                 if out.hidden_links.len() >= MAX_SIGNALS {
                     continue;
                 }
-                let Some(url) = el.attr("href").and_then(|h| resolve(base, h)) else {
+                let Some(href) = el.attr("href") else {
+                    continue;
+                };
+                // A link without `//` (`/zwgk/`, `a.html`) cannot leave the site.
+                if !href.contains("//") && !href.contains("\\\\") {
+                    continue;
+                }
+                let Some(url) = resolve(base, href) else {
                     continue;
                 };
                 if url_host_key(&url).is_none_or(|h| Some(&h) == page_host.as_ref()) {
                     continue;
                 }
-                let hiding = std::iter::once(node)
-                    .chain(node.ancestors())
-                    .filter_map(|n| n.value().as_element())
-                    .find_map(|e| hiding_of(e, &css));
-                if let Some(hiding) = hiding {
-                    let mut text = String::new();
-                    for t in node.descendants().filter_map(|d| d.value().as_text()) {
-                        text.push_str(t);
-                    }
-                    let mut text = collapse(&text);
-                    if text.is_empty() {
-                        text = el.attr("title").map(collapse).unwrap_or_default();
-                    }
-                    out.hidden_links.push(HiddenLink {
-                        url: url.to_string(),
-                        text,
-                        hiding,
-                    });
+                let mut text = String::new();
+                for t in node.descendants().filter_map(|d| d.value().as_text()) {
+                    text.push_str(t);
                 }
+                let mut text = collapse(&text);
+                if text.is_empty() {
+                    text = el.attr("title").map(collapse).unwrap_or_default();
+                }
+                out.hidden_links.push(HiddenLink {
+                    url: url.to_string(),
+                    text,
+                    hiding,
+                });
             }
             "meta" => {
                 let refresh = el
@@ -75,6 +95,9 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
                         _ => None,
                     })
                     .collect();
+                if !body.contains("location") {
+                    continue;
+                }
                 for (target, code) in script_targets(&body) {
                     if let Some(url) = resolve(base, &target) {
                         push_redirect(&mut out, RedirectKind::Script, url, &code);
@@ -134,39 +157,92 @@ fn squash(style: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// How a declaration block hides its element, if it does.
+/// How a declaration block hides its element, if it does. Read declaration by
+/// declaration, without regexes: this runs on every inline style of every page.
 fn hiding_in(decl: &str) -> Option<Hiding> {
-    static OFF: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?:^|;)(?:left|top|right|bottom|margin-left|margin-top|text-indent):-(\d{3,})(?:px|pt|em|rem)?(?:!important)?(?:;|$)")
-            .expect("regex")
-    });
-    static FONT0: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?:^|;)font-size:0(?:\.0+)?(?:px|pt|em|rem|%)?(?:!important)?(?:;|$)")
-            .expect("regex")
-    });
-    static SIZE0: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?:^|;)(?:width|height):[01](?:px)?(?:!important)?(?:;|$)").expect("regex")
-    });
-    let d = squash(decl);
-    if d.contains("display:none") {
-        return Some(Hiding::DisplayNone);
-    }
-    if d.contains("visibility:hidden") {
-        return Some(Hiding::VisibilityHidden);
-    }
-    if let Some(c) = OFF.captures(&d) {
-        // Offsets of 1000 px and more put the element out of any screen.
-        if c[1].parse::<u64>().is_ok_and(|n| n >= 1000) {
-            return Some(Hiding::OffScreen);
+    let (mut display, mut visibility, mut off, mut font0, mut size0, mut overflow) =
+        (false, false, false, false, false, false);
+    for d in decl.split(';') {
+        let Some((prop, val)) = d.split_once(':') else {
+            continue;
+        };
+        let prop = prop.trim();
+        let is = |p: &str| prop.eq_ignore_ascii_case(p);
+        const PROPS: &[&str] = &[
+            "display",
+            "visibility",
+            "overflow",
+            "font-size",
+            "width",
+            "height",
+            "left",
+            "top",
+            "right",
+            "bottom",
+            "margin-left",
+            "margin-top",
+            "text-indent",
+        ];
+        if !PROPS.iter().any(|p| is(p)) {
+            continue;
+        }
+        let mut val = squash(val);
+        if let Some(v) = val.strip_suffix("!important") {
+            val.truncate(v.len());
+        }
+        if is("display") {
+            display |= val == "none";
+        } else if is("visibility") {
+            visibility |= val == "hidden";
+        } else if is("overflow") {
+            overflow |= val == "hidden";
+        } else if is("font-size") {
+            let num = strip_unit(&val, &["px", "pt", "em", "rem", "%"]);
+            font0 |= num == "0"
+                || num
+                    .strip_prefix("0.")
+                    .is_some_and(|z| !z.is_empty() && z.bytes().all(|b| b == b'0'));
+        } else if is("width") || is("height") {
+            size0 |= matches!(strip_unit(&val, &["px"]), "0" | "1");
+        } else if [
+            "left",
+            "top",
+            "right",
+            "bottom",
+            "margin-left",
+            "margin-top",
+            "text-indent",
+        ]
+        .iter()
+        .any(|p| is(p))
+        {
+            // Offsets of 1000 px and more put the element out of any screen.
+            let num = strip_unit(&val, &["px", "pt", "em", "rem"]);
+            off |= num.strip_prefix('-').is_some_and(|n| {
+                n.len() >= 3
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && n.parse::<u64>().is_ok_and(|n| n >= 1000)
+            });
         }
     }
-    if FONT0.is_match(&d) {
-        return Some(Hiding::FontSizeZero);
+    if display {
+        Some(Hiding::DisplayNone)
+    } else if visibility {
+        Some(Hiding::VisibilityHidden)
+    } else if off {
+        Some(Hiding::OffScreen)
+    } else if font0 {
+        Some(Hiding::FontSizeZero)
+    } else if size0 && overflow {
+        Some(Hiding::ZeroSize)
+    } else {
+        None
     }
-    if SIZE0.is_match(&d) && d.contains("overflow:hidden") {
-        return Some(Hiding::ZeroSize);
-    }
-    None
+}
+
+/// `v` without one of the `units` at its end.
+fn strip_unit<'a>(v: &'a str, units: &[&str]) -> &'a str {
+    units.iter().find_map(|u| v.strip_suffix(u)).unwrap_or(v)
 }
 
 /// `.class` and `#id` selectors of the page's `<style>` blocks that hide their element.
@@ -215,10 +291,17 @@ fn hiding_of(el: &Element, css: &HashMap<String, Hiding>) -> Option<Hiding> {
     if css.is_empty() {
         return None;
     }
+    let mut key = String::new();
+    let mut lookup = |prefix: char, name: &str| {
+        key.clear();
+        key.push(prefix);
+        key.push_str(name);
+        key.make_ascii_lowercase();
+        css.get(&key).copied()
+    };
     el.classes()
-        .map(|c| format!(".{}", c.to_ascii_lowercase()))
-        .chain(el.id().map(|i| format!("#{}", i.to_ascii_lowercase())))
-        .find_map(|k| css.get(&k).copied())
+        .find_map(|c| lookup('.', c))
+        .or_else(|| el.id().and_then(|i| lookup('#', i)))
 }
 
 /// The URL of a meta refresh (`5; url=http://...`).
