@@ -3,12 +3,6 @@
 use clap::{Parser, Subcommand};
 use pucha::cmd;
 
-/// mimalloc: a worker allocates and frees millions of small strings per site (links,
-/// texts, DOM nodes); glibc's malloc spent ~12 % of a crawl's CPU on them
-/// (docs/benchmarks-crawl.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "pucha",

@@ -18,10 +18,6 @@ use pucha_core::{Category, CrawlConfig, LinkOutcome, Site};
 use pucha_crawl::Crawler;
 use pucha_farm::{Farm, FarmServer, FarmSpec};
 
-/// The allocator of the `pucha` binary, so the benchmark measures what a worker runs.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 struct Args {
     sites: usize,
     pages: usize,

@@ -247,7 +247,9 @@ impl Crawler {
         let mut occurrences: Vec<Occurrence> = Vec::new();
         // The interned final URL of each page, by index.
         let mut page_keys: Vec<Arc<str>> = Vec::new();
-        let mut seen_pairs: HashSet<(u32, Arc<str>)> = HashSet::new();
+        // Targets already recorded for the page being read (one occurrence per page and
+        // target); cleared per page, so it never holds more than one page's links.
+        let mut seen_on_page: HashSet<Arc<str>> = HashSet::new();
         // Every URL and anchor text of the site's link data shares one allocation per
         // distinct value (pucha_core::Interner).
         let mut strs = Interner::new();
@@ -352,6 +354,7 @@ impl Crawler {
                 let page_url = record.final_url.clone();
                 page_keys.push(intern(&page_url));
                 let mut record = *record;
+                record.facts.shrink_to_fit();
                 for l in &mut record.facts.links {
                     l.raw = intern(&l.raw);
                     l.text = intern(&l.text);
@@ -367,6 +370,7 @@ impl Crawler {
                 let base = Url::parse(&page_url).unwrap_or_else(|_| item.url.clone());
 
                 let mut considered = 0u32;
+                seen_on_page.clear();
                 for link in links {
                     let raw = link.raw.trim();
                     if raw.is_empty() || raw.starts_with('#') {
@@ -381,7 +385,7 @@ impl Crawler {
                         continue;
                     };
                     let target = intern(&target);
-                    if !seen_pairs.insert((page_idx, target.clone())) {
+                    if !seen_on_page.insert(target.clone()) {
                         continue;
                     }
                     occurrences.push(Occurrence {
