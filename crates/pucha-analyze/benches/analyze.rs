@@ -1,5 +1,6 @@
 //! Throughput of `analyze` on the real pages and on synthetic list pages, next to the
-//! raw speed of the parser layers it is built on (html5ever tokenizer, scraper DOM).
+//! raw speed of the parser layers: pucha's tree builder (`tree`), and for comparison
+//! html5ever's tree builder and its bare tokenizer.
 //!
 //! `cargo bench -p pucha-analyze --bench analyze` (numbers in docs/analysis-accuracy.md).
 
@@ -97,7 +98,14 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("scraper_parse_only", |b| {
+    g.bench_function("tree_parse_only", |b| {
+        b.iter(|| {
+            for t in &texts {
+                std::hint::black_box(pucha_analyze::tree::parse_document(t));
+            }
+        })
+    });
+    g.bench_function("html5ever_parse_only", |b| {
         b.iter(|| {
             for t in &texts {
                 std::hint::black_box(scraper::Html::parse_document(t));

@@ -591,10 +591,8 @@ impl Builder {
                     self.pop_to(i);
                 }
             }
-            "option" | "optgroup" => {
-                if self.stack.last().is_some_and(|o| &*o.name == "option") {
-                    self.stack.pop();
-                }
+            "option" | "optgroup" if self.stack.last().is_some_and(|o| &*o.name == "option") => {
+                self.stack.pop();
             }
             "a" => {
                 if let Some(i) = self.open_index(|n| n == "a", scope_boundary) {
@@ -606,10 +604,8 @@ impl Builder {
                     self.pop_to(i);
                 }
             }
-            n if is_heading(n) => {
-                if self.stack.last().is_some_and(|o| is_heading(&o.name)) {
-                    self.stack.pop();
-                }
+            n if is_heading(n) && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
+                self.stack.pop();
             }
             _ => {}
         }
@@ -708,7 +704,7 @@ impl Builder {
             _ => {}
         }
         if is_heading(name) {
-            if let Some(i) = self.open_index(|n| is_heading(n), scope_boundary) {
+            if let Some(i) = self.open_index(is_heading, scope_boundary) {
                 self.pop_to(i);
             }
             return;

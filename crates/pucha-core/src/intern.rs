@@ -7,13 +7,14 @@
 //! [`SharedStr`] serialises exactly like a `String` (the JSON contract is unchanged);
 //! an [`Interner`] makes equal strings of one site share one allocation.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::Arc;
 
 /// An immutable, cheaply cloned string; serialised as a plain JSON string.
 pub type SharedStr = Arc<str>;
 
 /// Hands out one [`SharedStr`] per distinct string.
+/// Keys come from untrusted pages, so the hasher is fast but randomly seeded (foldhash).
 #[derive(Debug, Default)]
 pub struct Interner {
     set: HashSet<SharedStr>,

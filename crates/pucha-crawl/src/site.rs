@@ -5,7 +5,10 @@
 //! come first. Pages of one level are fetched concurrently while the link targets found on the
 //! previous level are checked. Every budget that stops something records it in `CrawlStats`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+// URL-keyed sets of one crawl: fast, randomly seeded hashing (keys come from pages).
+use foldhash::{HashMap as UrlMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -240,16 +243,16 @@ impl Crawler {
         let mut pages: Vec<PageRecord> = Vec::new();
         // Target URLs are interned (`Arc<str>`): one allocation per target, however many
         // pages link to it (navigation and footer links repeat on every page).
-        let mut outcomes: HashMap<Arc<str>, LinkOutcome> = HashMap::new();
-        let mut admitted: HashSet<Arc<str>> = HashSet::new();
-        let mut checks_queued: HashSet<Arc<str>> = HashSet::new();
-        let mut fetched_final: HashSet<String> = HashSet::new();
+        let mut outcomes: UrlMap<Arc<str>, LinkOutcome> = UrlMap::default();
+        let mut admitted: HashSet<Arc<str>> = HashSet::default();
+        let mut checks_queued: HashSet<Arc<str>> = HashSet::default();
+        let mut fetched_final: HashSet<String> = HashSet::default();
         let mut occurrences: Vec<Occurrence> = Vec::new();
         // The interned final URL of each page, by index.
         let mut page_keys: Vec<Arc<str>> = Vec::new();
         // Targets already recorded for the page being read (one occurrence per page and
         // target); cleared per page, so it never holds more than one page's links.
-        let mut seen_on_page: HashSet<Arc<str>> = HashSet::new();
+        let mut seen_on_page: HashSet<Arc<str>> = HashSet::default();
         // Every URL and anchor text of the site's link data shares one allocation per
         // distinct value (pucha_core::Interner).
         let mut strs = Interner::new();

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use once_cell::sync::Lazy;
 use pucha_core::{BrokenReason, ProbeFailure};
 use reqwest::header::HeaderMap;
@@ -107,7 +107,9 @@ impl Signatures {
                 names.push(*s);
             }
         }
+        // A DFA: the lists are short and every page is searched.
         let ac = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(&patterns)
             .expect("signature patterns");
