@@ -16,6 +16,7 @@
 //!
 //! Never panics: every slice boundary is an ASCII delimiter of a `&str`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ego_tree::{NodeId, Tree};
@@ -736,13 +737,22 @@ fn is_space(b: u8) -> bool {
 }
 
 /// A tag name (ASCII-lowercased) starting at `from`, and where it ends.
-fn tag_name(text: &str, from: usize) -> (String, usize) {
+fn tag_name(text: &str, from: usize) -> (Cow<'_, str>, usize) {
     let bytes = text.as_bytes();
     let mut end = from;
     while end < bytes.len() && !is_space(bytes[end]) && bytes[end] != b'/' && bytes[end] != b'>' {
         end += 1;
     }
-    (text[from..end].to_ascii_lowercase(), end)
+    (lower(&text[from..end]), end)
+}
+
+/// `s` in ASCII lower case, copied only when it has upper-case letters.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// The attributes of a start tag from `from`: (attributes, self-closing, position after `>`).
@@ -796,16 +806,16 @@ fn attributes(text: &str, from: usize) -> (Vec<Attribute>, bool, usize) {
                 None => {}
             }
         }
-        let lname = name.to_ascii_lowercase();
-        if !attrs.iter().any(|a| &*a.name.local == lname.as_str()) {
-            let v = if value.contains('&') {
-                decode_entities(value, true)
+        let lname = lower(name);
+        if !attrs.iter().any(|a| *a.name.local == *lname) {
+            let value = if value.contains('&') {
+                StrTendril::from_slice(&decode_entities(value, true))
             } else {
-                value.to_string()
+                StrTendril::from_slice(value)
             };
             attrs.push(Attribute {
                 name: QualName::new(None, ns!(), LocalName::from(lname)),
-                value: StrTendril::from_slice(&v),
+                value,
             });
         }
     }
