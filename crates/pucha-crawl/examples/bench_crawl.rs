@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p pucha-crawl --example bench_crawl -- \
-//!     --sites 40 --pages 250 --parallel 40 [--site-concurrency 4] [--spider ~/.cargo/bin/spider] [--net 127.0.10.0] (127.0.9.x is the farm's dead-link range)
+//!     --sites 40 --pages 250 --parallel 40 [--site-concurrency 4] [--pages-only] [--spider ~/.cargo/bin/spider] [--net 127.0.10.0] (127.0.9.x is the farm's dead-link range)
 //! ```
 //!
 //! Prints one JSON line per tool: sites, pages fetched, link targets checked, wall seconds and
@@ -26,6 +26,9 @@ struct Args {
     net: Ipv4Addr,
     skip_pucha: bool,
     verbose: bool,
+    /// No link checks (`max_link_checks = 0`): pages fetched and analysed only, the work
+    /// spider does, for a like-for-like rate.
+    pages_only: bool,
     /// Internal: serve the farm in this process and print its port (the parent crawls).
     serve_farm: bool,
     /// Concurrent page fetches and link checks per site.
@@ -41,6 +44,7 @@ fn args() -> Args {
         net: Ipv4Addr::new(127, 0, 10, 0),
         skip_pucha: false,
         verbose: false,
+        pages_only: false,
         serve_farm: false,
         site_concurrency: 4,
     };
@@ -55,6 +59,7 @@ fn args() -> Args {
             "--net" => a.net = v().parse().expect("--net 127.x.y.0"),
             "--skip-pucha" => a.skip_pucha = true,
             "--verbose" => a.verbose = true,
+            "--pages-only" => a.pages_only = true,
             "--serve-farm" => a.serve_farm = true,
             "--site-concurrency" => a.site_concurrency = v().parse().expect("--site-concurrency N"),
             other => panic!("unknown flag {other}"),
@@ -131,6 +136,9 @@ async fn main() {
             ..CrawlConfig::default()
         };
         cfg.egress.loopback_only = true;
+        if a.pages_only {
+            cfg.max_link_checks = 0;
+        }
         let crawler = Crawler::new(&cfg).expect("crawler");
         let cfg = Arc::new(cfg);
         let t0 = Instant::now();
