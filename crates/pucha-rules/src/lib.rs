@@ -18,6 +18,7 @@ mod finding;
 mod interact;
 mod pack;
 mod page;
+mod phrases;
 mod publish;
 mod score;
 mod security;

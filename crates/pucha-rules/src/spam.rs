@@ -4,10 +4,8 @@
 //! contain a term (打击色情, 红色情怀) are in the automaton too and shadow the term inside them, like
 //! the correct forms of the wording dictionary.
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use crate::pack::Prohibited;
-use crate::wording::snippet;
+use crate::phrases::{Phrases, PhrasesBuilder};
 
 /// One prohibited term found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,43 +18,27 @@ pub struct SpamHit {
 /// A compiled dictionary.
 #[derive(Debug, Clone)]
 pub struct SpamDict {
-    ac: Option<AhoCorasick>,
-    /// Pattern index → the term, `None` for allowed phrases.
-    terms: Vec<Option<String>>,
-    snippet_chars: usize,
+    /// Terms, and allowed phrases without a value (they shadow the terms inside them).
+    phrases: Phrases<String>,
 }
 
 impl SpamDict {
     pub fn new(cfg: &Prohibited) -> SpamDict {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut terms = Vec::new();
+        let mut phrases = PhrasesBuilder::new();
         for a in &cfg.allowed {
-            if !a.is_empty() && !patterns.contains(a) {
-                patterns.push(a.clone());
-                terms.push(None);
-            }
+            phrases.push(a, None);
         }
         for t in &cfg.terms {
-            if !t.is_empty() && !patterns.contains(t) {
-                patterns.push(t.clone());
-                terms.push(Some(t.clone()));
-            }
+            phrases.push(t, Some(t.clone()));
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
-            .build(&patterns)
-            .ok();
         SpamDict {
-            ac,
-            terms,
-            snippet_chars: cfg.snippet_chars,
+            phrases: phrases.build(true, cfg.snippet_chars),
         }
     }
 
     /// Number of terms (allowed phrases not counted).
     pub fn len(&self) -> usize {
-        self.terms.iter().filter(|t| t.is_some()).count()
+        self.phrases.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,17 +47,10 @@ impl SpamDict {
 
     /// Every term in `text`, in order.
     pub fn scan(&self, text: &str) -> Vec<SpamHit> {
-        let Some(ac) = &self.ac else {
-            return Vec::new();
-        };
-        ac.find_iter(text)
-            .filter_map(|m| {
-                let term = self.terms[m.pattern().as_usize()].clone()?;
-                Some(SpamHit {
-                    term,
-                    snippet: snippet(text, m.start(), m.end(), self.snippet_chars),
-                })
-            })
+        self.phrases
+            .scan(text)
+            .into_iter()
+            .map(|(term, snippet)| SpamHit { term, snippet })
             .collect()
     }
 

@@ -8,9 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use crate::pack::Wording;
+
+use crate::phrases::{Phrases, PhrasesBuilder};
 
 /// One dictionary entry: a wrong form and the form it should have been.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,26 +32,15 @@ pub struct Hit {
 /// A compiled dictionary.
 #[derive(Debug, Clone)]
 pub struct Dictionary {
-    ac: Option<AhoCorasick>,
-    /// Pattern index → entry; `None` for correct forms (matched so that they shadow wrong forms
-    /// they contain).
-    entries: Vec<Option<Entry>>,
-    snippet_chars: usize,
+    /// Wrong forms with their entry; correct forms without (they shadow wrong forms inside them).
+    phrases: Phrases<Entry>,
 }
 
 impl Dictionary {
     pub fn new(cfg: &Wording) -> Dictionary {
         let correct: BTreeSet<&str> = cfg.terms.iter().map(String::as_str).collect();
-        let mut seen = BTreeSet::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut entries: Vec<Option<Entry>> = Vec::new();
-        let mut push = |wrong: String, entry: Option<Entry>| {
-            if wrong.is_empty() || !seen.insert(wrong.clone()) {
-                return;
-            }
-            patterns.push(wrong);
-            entries.push(entry);
-        };
+        let mut phrases = PhrasesBuilder::new();
+        let mut push = |wrong: String, entry: Option<Entry>| phrases.push(&wrong, entry);
         for t in &correct {
             push(t.to_string(), None);
         }
@@ -103,20 +92,14 @@ impl Dictionary {
                 }
             }
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .ok();
         Dictionary {
-            ac,
-            entries,
-            snippet_chars: cfg.snippet_chars,
+            phrases: phrases.build(false, cfg.snippet_chars),
         }
     }
 
     /// Number of wrong forms in the dictionary.
     pub fn len(&self) -> usize {
-        self.entries.iter().filter(|e| e.is_some()).count()
+        self.phrases.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,37 +108,19 @@ impl Dictionary {
 
     /// Every wrong form in `text`, in order.
     pub fn scan(&self, text: &str) -> Vec<Hit> {
-        let Some(ac) = &self.ac else {
-            return Vec::new();
-        };
-        ac.find_iter(text)
-            .filter_map(|m| {
-                let entry = self.entries[m.pattern().as_usize()].clone()?;
-                Some(Hit {
-                    entry,
-                    snippet: snippet(text, m.start(), m.end(), self.snippet_chars),
-                })
-            })
+        self.phrases
+            .scan(text)
+            .into_iter()
+            .map(|(entry, snippet)| Hit { entry, snippet })
             .collect()
     }
-}
-
-/// `text[start..end]` with up to `n` characters either side, whitespace collapsed.
-pub fn snippet(text: &str, start: usize, end: usize, n: usize) -> String {
-    let before: String = {
-        let mut v: Vec<char> = text[..start].chars().rev().take(n).collect();
-        v.reverse();
-        v.into_iter().collect()
-    };
-    let after: String = text[end..].chars().take(n).collect();
-    let s = format!("{before}{}{after}", &text[start..end]);
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pack::RulePack;
+    use crate::phrases::snippet;
 
     fn dict() -> Dictionary {
         Dictionary::new(&RulePack::builtin().wording)
