@@ -201,15 +201,17 @@ pub async fn stop_on_signal(token: CancellationToken) {
     token.cancel();
 }
 
-/// The availability samples `pucha monitor` collected in the 7 days before a job's as-of date.
-/// With too few of them the rules fall back to the probes taken during the crawl.
+/// The samples `pucha monitor` collected before a job's as-of date: the availability probes
+/// of `veto.site_unreachable` (7 days) and the homepage snapshots of
+/// `veto.homepage_not_updated` (14 days and the ones before). With too few of them the rules
+/// fall back to the probes taken during the crawl and to the dates on the pages.
 struct MonitorSamples(pucha_monitor::RedisStore);
 
 #[async_trait::async_trait]
 impl pucha_cluster::checker::ProbeSource for MonitorSamples {
     async fn samples(&self, job: &pucha_core::Job) -> Vec<pucha_core::ProbeSample> {
         use pucha_monitor::SampleStore;
-        let (from, to) = pucha_monitor::census_window(job.as_of);
+        let (from, to) = pucha_monitor::census_samples_window(job.as_of);
         match self.0.load(&job.site.key(), from, to).await {
             Ok(samples) => samples,
             Err(e) => {

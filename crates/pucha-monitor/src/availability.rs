@@ -92,6 +92,22 @@ impl Assessment {
 pub fn census_window(
     as_of: chrono::NaiveDate,
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    days_before_window(as_of, 7)
+}
+
+/// The samples a census reads for one site: the 7 days of `veto.site_unreachable` and the
+/// 14 days of `veto.homepage_not_updated` plus the snapshots just before them (16 days in
+/// all), `[as_of − 16 d 00:00, as_of 00:00)` in UTC+8. Each rule keeps its own days.
+pub fn census_samples_window(
+    as_of: chrono::NaiveDate,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    days_before_window(as_of, i64::from(crate::freshness::VETO_WINDOW_DAYS) + 2)
+}
+
+fn days_before_window(
+    as_of: chrono::NaiveDate,
+    days: i64,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     let midnight = |d: chrono::NaiveDate| {
         d.and_hms_opt(0, 0, 0)
             .expect("midnight exists")
@@ -102,7 +118,7 @@ pub fn census_window(
     };
     let end = midnight(as_of);
     (
-        end - chrono::Duration::days(7),
+        end - chrono::Duration::days(days),
         end - chrono::Duration::milliseconds(1),
     )
 }
@@ -194,6 +210,17 @@ mod tests {
     fn the_census_window_is_the_7_days_before_as_of_in_utc_plus_8() {
         let (from, to) = census_window(chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
         assert_eq!(from, Utc.with_ymd_and_hms(2026, 3, 23, 16, 0, 0).unwrap());
+        assert_eq!(
+            to,
+            Utc.with_ymd_and_hms(2026, 3, 30, 16, 0, 0).unwrap() - Duration::milliseconds(1)
+        );
+    }
+
+    #[test]
+    fn the_census_reads_16_days_of_samples_for_the_homepage_snapshots() {
+        let (from, to) =
+            census_samples_window(chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 3, 14, 16, 0, 0).unwrap());
         assert_eq!(
             to,
             Utc.with_ymd_and_hms(2026, 3, 30, 16, 0, 0).unwrap() - Duration::milliseconds(1)

@@ -33,7 +33,9 @@ pub mod store;
 
 use std::time::Duration;
 
-pub use availability::{assess, census_window, Assessment, Level, Thresholds};
+pub use availability::{
+    assess, census_samples_window, census_window, Assessment, Level, Thresholds,
+};
 pub use freshness::{assess_freshness, Basis, Freshness};
 pub use monitor::{Monitor, MonitorConfig, Prober, Recorded, Recorder};
 pub use notify::{NoNotifier, Notifier, Warning, WebhookNotifier};

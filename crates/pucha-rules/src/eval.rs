@@ -132,6 +132,45 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
 }
 
 /// `veto.site_unreachable` / `ded.homepage_availability` from probe samples.
+/// §3.8 step 4: what the monitor's homepage snapshots say of the window starting at `start`.
+/// `None` when they do not cover it (no snapshot before the window, or none on the last day
+/// before the check date): the dates decide. `Some(None)`: the homepage changed within the
+/// window. `Some(Some(detail))`: it did not.
+fn snapshot_verdict(ctx: &EvalContext, start: NaiveDate) -> Option<Option<String>> {
+    let cst = pucha_core::cst();
+    let mut snaps: Vec<(chrono::DateTime<chrono::Utc>, &pucha_core::HomepageContent)> = ctx
+        .probes
+        .iter()
+        .filter_map(|p| p.content.as_ref().map(|c| (p.at, c)))
+        .filter(|(at, _)| at.with_timezone(&cst).date_naive() < ctx.as_of)
+        .collect();
+    snaps.sort_by_key(|(at, _)| *at);
+    let day = |at: &chrono::DateTime<chrono::Utc>| at.with_timezone(&cst).date_naive();
+    let before = snaps.iter().rposition(|(at, _)| day(at) < start)?;
+    let last = snaps.last()?;
+    if day(&last.0) < days_before(ctx.as_of, 1) || before + 1 == snaps.len() {
+        return None;
+    }
+    let mut prev = &snaps[before].1.fingerprint;
+    for (_, c) in &snaps[before + 1..] {
+        if &c.fingerprint != prev {
+            return Some(None);
+        }
+        prev = &c.fingerprint;
+    }
+    let inside = snaps.len() - before - 1;
+    let newest = last
+        .1
+        .newest
+        .map_or_else(|| "无日期".to_string(), |d| d.to_string());
+    Some(Some(format!(
+        "监测快照 {inside} 次（{} 至 {}），首页所列信息的指纹 {} 未变化；页面最新日期 {newest}",
+        day(&snaps[before + 1].0),
+        day(&last.0),
+        last.1.fingerprint
+    )))
+}
+
 fn availability(crawl: &SiteCrawl, ctx: &EvalContext) -> Vec<Finding> {
     let a = &ctx.pack.availability;
     let cst = pucha_core::cst();
@@ -339,6 +378,19 @@ impl Site<'_> {
     fn homepage_not_updated(&self) -> Option<Finding> {
         let cfg = &self.pack().homepage_update;
         let start = days_before(self.ctx.as_of, cfg.window_days);
+        if cfg.snapshots {
+            if let Some(verdict) = snapshot_verdict(self.ctx, start) {
+                return verdict.map(|detail| {
+                    finding(
+                        ids::VETO_HOMEPAGE_NOT_UPDATED,
+                        1,
+                        1,
+                        format!("首页两周内无更新（监测快照：{} 起内容未变化）", start),
+                        vec![ev(&self.home.url, detail)],
+                    )
+                });
+            }
+        }
         let pages = self.page_by_url();
         let home_url = norm_url(&self.home.url);
         let newest = self.newest_on(self.home, &pages);

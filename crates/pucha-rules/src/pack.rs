@@ -61,6 +61,15 @@ pub struct Availability {
 pub struct HomepageUpdate {
     pub window_days: u32,
     pub nav_only_fallback: bool,
+    /// Judge by the monitor's homepage snapshots when they cover the window (§3.8 step 4):
+    /// a change of what the homepage lists within the window = updated, none = not updated,
+    /// whatever dates the page shows.
+    #[serde(default = "default_true")]
+    pub snapshots: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Which columns group (b) of `veto.key_columns_stale` counts.

@@ -847,3 +847,88 @@ fn a_target_that_answered_once_is_not_a_broken_link() {
         r.findings
     );
 }
+
+/// Monitor samples every 6 hours over the 16 days before the check date, each with the
+/// homepage's fingerprint: `fp(day_index)` gives it (day 0 = 16 days before `as_of`).
+fn snapshots(fp: impl Fn(i64) -> &'static str) -> Vec<ProbeSample> {
+    // 2024-10-08 00:00 UTC+8 minus 16 days.
+    let start = Utc.with_ymd_and_hms(2024, 9, 21, 16, 0, 0).unwrap();
+    (0..16 * 4)
+        .map(|i| ProbeSample {
+            content: Some(pucha_core::HomepageContent {
+                newest: Some(d("2024-10-07")),
+                fingerprint: fp(i / 4).to_string(),
+            }),
+            at: start + Duration::hours(6 * i),
+            elapsed_ms: 300,
+            status: Some(200),
+            failure: None,
+        })
+        .collect()
+}
+
+fn eval_snapshots(pages: Vec<pucha_core::PageRecord>, p: &[ProbeSample]) -> SiteResult {
+    let pack = RulePack::builtin();
+    evaluate(
+        &crawl(pages, vec![]),
+        &EvalContext {
+            as_of: as_of(),
+            mode: ScoringMode::VetoOnly,
+            pack: &pack,
+            probes: p,
+        },
+    )
+}
+
+#[test]
+fn homepage_snapshots_unchanged_over_the_window_veto_whatever_the_dates_say() {
+    // The page shows an item dated yesterday, but what it lists never changed in 16 days.
+    let r = eval_snapshots(healthy(as_of()), &snapshots(|_| "aaaa"));
+    assert!(triggered(&r, ids::VETO_HOMEPAGE_NOT_UPDATED));
+    let f = r.finding(ids::VETO_HOMEPAGE_NOT_UPDATED).unwrap();
+    assert!(
+        f.evidence[0].detail.contains("监测快照"),
+        "{:?}",
+        f.evidence
+    );
+}
+
+#[test]
+fn homepage_snapshot_change_inside_the_window_is_an_update_outside_is_not() {
+    // Stale dates on the page (20 days), but the list changed 5 days before the check date.
+    let mut pages = healthy(as_of());
+    pages[0] = home(as_of() - Days::new(20));
+    let changed_late = snapshots(|day| if day < 11 { "aaaa" } else { "bbbb" });
+    let r = eval_snapshots(pages.clone(), &changed_late);
+    assert_eq!(count(&r, ids::VETO_HOMEPAGE_NOT_UPDATED), 0);
+    // Changed 15 days before (day 1), i.e. before the 14-day window: not updated.
+    let changed_early = snapshots(|day| if day < 1 { "aaaa" } else { "bbbb" });
+    let r = eval_snapshots(healthy(as_of()), &changed_early);
+    assert!(triggered(&r, ids::VETO_HOMEPAGE_NOT_UPDATED));
+}
+
+#[test]
+fn homepage_snapshots_that_do_not_cover_the_window_leave_it_to_the_dates() {
+    // Only the last 3 days monitored: no snapshot before the window, the dates decide.
+    let recent: Vec<ProbeSample> = snapshots(|_| "aaaa").into_iter().skip(13 * 4).collect();
+    let r = eval_snapshots(healthy(as_of()), &recent);
+    assert_eq!(count(&r, ids::VETO_HOMEPAGE_NOT_UPDATED), 0);
+    // Monitoring stopped 5 days before the check date: the dates decide too.
+    let stopped: Vec<ProbeSample> = snapshots(|_| "aaaa").into_iter().take(11 * 4).collect();
+    let r = eval_snapshots(healthy(as_of()), &stopped);
+    assert_eq!(count(&r, ids::VETO_HOMEPAGE_NOT_UPDATED), 0);
+    // The pack can switch snapshots off.
+    let mut pack = RulePack::builtin();
+    pack.homepage_update.snapshots = false;
+    let p = snapshots(|_| "aaaa");
+    let r = evaluate(
+        &crawl(healthy(as_of()), vec![]),
+        &EvalContext {
+            as_of: as_of(),
+            mode: ScoringMode::VetoOnly,
+            pack: &pack,
+            probes: &p,
+        },
+    );
+    assert_eq!(count(&r, ids::VETO_HOMEPAGE_NOT_UPDATED), 0);
+}
