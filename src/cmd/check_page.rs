@@ -161,6 +161,16 @@ fn render(f: &PageFacts, url: &Url, findings: &[Finding], pack: &RulePack) -> St
         };
         line(&format!("footer {name}"), v);
     }
+    // Tampering signals (veto.security_incident, veto.prohibited_content).
+    for h in &f.signals.hidden_links {
+        line(
+            "hidden link",
+            format!("{} ({:?}) {}", h.url, h.hiding, h.text),
+        );
+    }
+    for r in &f.signals.redirects {
+        line("redirect", format!("{} ({:?}) {}", r.url, r.kind, r.code));
+    }
     s.push_str(&format!(
         "\nfindings ({}, rule pack {}):\n",
         findings.len(),

@@ -1,0 +1,58 @@
+//! `pucha check-page` shows an operator why a page is flagged: its tampering signals in the
+//! text output and in the JSON, next to the findings they lead to.
+
+use std::process::Command;
+
+const HACKED: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>某县人民政府</title><meta name="SiteName" content="某县人民政府">
+<meta http-equiv="refresh" content="30;url=http://www.am-dc888.example/">
+</head><body><div class="nav"><a href="/xwzx/">新闻中心</a></div>
+<ul><li><a href="/xwzx/1.html">县政府召开常务会议</a><span>2024-10-01</span></li>
+<li><a href="/xwzx/2.html">全县秋粮收购工作有序推进</a><span>2024-09-30</span></li></ul>
+<div style="position:absolute;left:-9999px"><a href="http://www.am-dc888.example/">澳门赌场 百家乐</a></div>
+<div class="footer">主办单位：某县人民政府办公室</div></body></html>"#;
+
+fn check_page(args: &[&str]) -> (String, String, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("index.html");
+    std::fs::write(&page, HACKED).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pucha"))
+        .arg("check-page")
+        .arg(&page)
+        .args(["--url", "http://www.example.gov.cn/", "--home"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn text_output_lists_hidden_links_and_redirects() {
+    let (stdout, stderr, ok) = check_page(&[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout
+            .contains("hidden link      http://www.am-dc888.example/ (OffScreen) 澳门赌场 百家乐"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("redirect         http://www.am-dc888.example/ (MetaRefresh)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_output_carries_the_signals() {
+    let (stdout, stderr, ok) = check_page(&["--json"]);
+    assert!(ok, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let hidden = &v["signals"]["hidden_links"];
+    assert_eq!(hidden[0]["url"], "http://www.am-dc888.example/");
+    assert_eq!(hidden[0]["hiding"], "off_screen");
+    assert_eq!(v["signals"]["redirects"][0]["kind"], "meta_refresh");
+    assert_eq!(v["encoding"], "UTF-8");
+}
