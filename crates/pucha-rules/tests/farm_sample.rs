@@ -3,7 +3,7 @@
 //!
 //! The farm-sample truth checks 8 办事指南 elements, so the test uses `packs/farm-sample.toml`
 //! (an overlay of the national pack) — the same as
-//! `cargo run -p pucha-rules --example accuracy -- ../shared/farm-sample --rules crates/pucha-rules/packs/farm-sample.toml`.
+//! `cargo run -p pucha-rules --example rule_accuracy -- ../shared/farm-sample --rules crates/pucha-rules/packs/farm-sample.toml`.
 
 mod farm;
 

@@ -9,7 +9,7 @@
 //!   truth using spec rule ids directly (`findings: {rule_id: count}`); link outcomes are derived
 //!   from which files exist.
 //!
-//! Shared by `tests/farm_sample.rs` and `examples/accuracy.rs`.
+//! Shared by `tests/farm_sample.rs` and `examples/rule_accuracy.rs`.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};

@@ -1,6 +1,6 @@
 //! Accuracy of the rules against a farm's ground truth, offline (pages read from disk).
 //!
-//! `cargo run -p pucha-rules --example accuracy -- <farm dir> [--rules PACK.toml]`
+//! `cargo run -p pucha-rules --example rule_accuracy -- <farm dir> [--rules PACK.toml]`
 //!
 //! Works on `shared/farm-sample` and on a dumped demo farm
 //! (`cargo run -p pucha-farm --example dump -- DIR`). Prints the per-rule precision/recall table,
