@@ -3,6 +3,8 @@
 //! crawler's probe and store the samples; a restarted scheduler resumes the stored schedule;
 //! a job past its slot is dropped, and a slot never gets two samples.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,8 +19,9 @@ use pucha_monitor::{
     run_prober, AmqpProbeQueue, CancellationToken, Monitor, MonitorConfig, MonitorError, ProbeJob,
     ProbeQueue, Prober, Recorder, RedisStore, SampleStore, WebhookNotifier,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+use common::{read_request, respond};
 use url::Url;
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -64,49 +67,6 @@ async fn services(prefix: &str) -> Option<(ConnectionManager, AmqpProbeQueue)> {
     }
 }
 
-async fn read_request(sock: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let len = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < len {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Some((head, body))
-}
-
-async fn respond(sock: &mut TcpStream, body: &str) {
-    let msg = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = sock.write_all(msg.as_bytes()).await;
-    let _ = sock.shutdown().await;
-}
-
 /// A homepage on loopback whose newest news item is `days_ago` days old; counts requests.
 async fn homepage(days_ago: i64) -> (String, Arc<AtomicU64>) {
     let today = pucha_core::today_cst();
@@ -135,7 +95,7 @@ async fn homepage(days_ago: i64) -> (String, Arc<AtomicU64>) {
             tokio::spawn(async move {
                 if read_request(&mut sock).await.is_some() {
                     c.fetch_add(1, Ordering::SeqCst);
-                    respond(&mut sock, &body).await;
+                    respond(&mut sock, 200, &body).await;
                 }
             });
         }
@@ -159,7 +119,7 @@ async fn webhook_server() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
                     g.lock()
                         .unwrap()
                         .push(serde_json::from_slice(&body).unwrap());
-                    respond(&mut sock, "").await;
+                    respond(&mut sock, 200, "").await;
                 }
             });
         }
