@@ -11,18 +11,16 @@
 //! tables, and character references (named, decimal, hexadecimal, the C1 remapping).
 //! It skips what the extractors never see: comments, doctype, foster parenting, the
 //! adoption agency's re-opening of formatting elements, namespaces beyond SVG/MathML
-//! self-closing tags. The real-page accuracy test (tests/real_pages.rs) runs on its output;
-//! [`parse_document_spec`] keeps html5ever for comparison and the benchmark.
+//! self-closing tags. The real-page accuracy test (tests/real_pages.rs) runs on its output,
+//! and a unit test compares its trees with html5ever's.
 //!
 //! Never panics: every slice boundary is an ASCII delimiter of a `&str`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use ego_tree::{NodeId, Tree};
 use html5ever::{ns, Attribute, LocalName, QualName};
 use memchr::memchr;
-use once_cell::sync::Lazy;
 use scraper::node::{Element, Text};
 use scraper::{Html, Node, StrTendril};
 
@@ -52,11 +50,6 @@ fn quirks_doctype(doctype: &str) -> bool {
         || ((d.contains("-//w3c//dtd html 4.01 transitional")
             || d.contains("-//w3c//dtd html 4.01 frameset"))
             && no_system_id)
-}
-
-/// The html5ever parse, for comparison tests and the benchmark.
-pub fn parse_document_spec(text: &str) -> Html {
-    Html::parse_document(text)
 }
 
 const VOID: &[&str] = &[
@@ -843,13 +836,14 @@ fn raw_content<'a>(text: &'a str, from: usize, name: &str) -> (&'a str, usize) {
     (&text[from.min(text.len())..], text.len())
 }
 
-static ENTITIES: Lazy<HashMap<&'static str, (u32, u32)>> = Lazy::new(|| {
+/// A named reference (`amp;`, or a legacy `amp` without `;`) and its code points. The
+/// table also holds prefixes of names, with code point 0: those are no reference.
+fn entity(name: &str) -> Option<(u32, u32)> {
     html5ever::data::NAMED_ENTITIES
-        .entries()
-        .filter(|(_, v)| v.0 != 0)
-        .map(|(k, v)| (*k, *v))
-        .collect()
-});
+        .get(name)
+        .copied()
+        .filter(|v| v.0 != 0)
+}
 
 /// Decodes character references. In attribute values a reference without `;` followed by
 /// an alphanumeric or `=` stays as written (`?a=1&copy=2` is a URL, not ©).
@@ -917,13 +911,13 @@ fn reference(s: &str, amp: usize, in_attribute: bool) -> Option<(String, usize)>
     }
     let name = &s[amp + 1..amp + 1 + j];
     if rest.get(j) == Some(&b';') {
-        if let Some(&(a, b)) = ENTITIES.get(&s[amp + 1..amp + 2 + j]) {
+        if let Some((a, b)) = entity(&s[amp + 1..amp + 2 + j]) {
             return Some((chars(a, b), j + 2));
         }
     }
     // Legacy references without `;` (`&nbsp`, `&amp`): the longest known prefix.
     for k in (2..=j).rev() {
-        if let Some(&(a, b)) = ENTITIES.get(&name[..k]) {
+        if let Some((a, b)) = entity(&name[..k]) {
             let next = rest.get(k).copied();
             if in_attribute && next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'=') {
                 return None;
@@ -983,7 +977,7 @@ mod tests {
 
     fn same_as_html5ever(src: &str) {
         let ours = outline(&parse_document(src));
-        let spec = outline(&parse_document_spec(src));
+        let spec = outline(&Html::parse_document(src));
         assert_eq!(
             ours, spec,
             "\nsource: {src}\nours:\n{ours}\nhtml5ever:\n{spec}"
