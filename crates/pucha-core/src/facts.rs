@@ -274,18 +274,6 @@ pub struct PageFacts {
 
 impl PageFacts {
     /// A standard meta tag by canonical name.
-    /// Drops the spare capacity of the growable fields, for facts that are kept (a site's
-    /// pages live until its rules have run, and 64 sites crawl at once).
-    pub fn shrink_to_fit(&mut self) {
-        self.encoding.shrink_to_fit();
-        self.links.shrink_to_fit();
-        self.dated_items.shrink_to_fit();
-        self.pagination.shrink_to_fit();
-        self.messages.shrink_to_fit();
-        self.breadcrumb.shrink_to_fit();
-        self.body_text.shrink_to_fit();
-    }
-
     pub fn meta(&self, name: &str) -> Option<&str> {
         self.meta.get(name).map(String::as_str)
     }

@@ -35,12 +35,6 @@ impl Interner {
         shared
     }
 
-    /// Replaces `s` by the shared copy of its value (freeing `s`'s own allocation when it
-    /// was the last holder).
-    pub fn share(&mut self, s: &mut SharedStr) {
-        *s = self.intern(s);
-    }
-
     /// Distinct strings held.
     pub fn len(&self) -> usize {
         self.set.len()
@@ -59,9 +53,7 @@ mod tests {
     fn equal_strings_share_one_allocation() {
         let mut i = Interner::new();
         let a = i.intern("http://a.gov.cn/");
-        let mut b: SharedStr = Arc::from("http://a.gov.cn/");
-        assert!(!Arc::ptr_eq(&a, &b));
-        i.share(&mut b);
+        let b = i.intern(&String::from("http://a.gov.cn/"));
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(i.len(), 1);
         let c = i.intern("http://b.gov.cn/");

@@ -357,7 +357,6 @@ impl Crawler {
                 let page_url = record.final_url.clone();
                 page_keys.push(intern(&page_url));
                 let mut record = *record;
-                record.facts.shrink_to_fit();
                 for l in &mut record.facts.links {
                     l.raw = intern(&l.raw);
                     l.text = intern(&l.text);
