@@ -433,26 +433,17 @@ impl Recorder {
             n,
             freshness::VETO_WINDOW_DAYS
         );
-        let t = &self.cfg.thresholds;
         Warning {
             kind: WarnKind::HomepageNotUpdated.as_str().into(),
             level,
-            site_key: key.to_string(),
-            site_name: site.name.clone(),
-            site_url: site.url.to_string(),
-            probes: a.probes,
-            failures: a.failures,
-            failure_ratio: a.failure_ratio,
-            warn_failure_ratio: t.warn_failure_ratio,
-            veto_failure_ratio: t.veto_failure_ratio,
-            window_days: self.window_days(),
             basis: Some(f.basis),
             newest_content: f.newest,
             updated_at: Some(f.updated_at),
             age_days: Some(f.age_days),
             stale_after_days: Some(n),
-            at: now,
             text,
+            // The availability figures of the same window, as in an availability warning.
+            ..self.warning(key, site, a, now)
         }
     }
 }

@@ -13,7 +13,7 @@
 //!   is stored (queue mode), with an expiry; a second sample for the slot is refused.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -103,7 +103,9 @@ pub trait SampleStore: Send + Sync {
 
 /// Appends a sample only when the slot mark can be set (KEYS: samples, slot mark; ARGV:
 /// score, member, trim bound, expiry ms of the series, expiry ms of the mark).
-const APPEND_FOR_SLOT: &str = r"
+static APPEND_FOR_SLOT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(APPEND_FOR_SLOT_LUA));
+const APPEND_FOR_SLOT_LUA: &str = r"
 if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[5]) then
   return 0
 end
@@ -339,7 +341,7 @@ impl SampleStore for RedisStore {
     ) -> Result<bool, MonitorError> {
         let mut conn = self.conn.clone();
         let retention_ms = (sample.at - keep_from).num_milliseconds().max(1);
-        let stored: i64 = redis::Script::new(APPEND_FOR_SLOT)
+        let stored: i64 = APPEND_FOR_SLOT
             .key(self.samples_key(site))
             .key(self.slot_key(site, slot))
             .arg(sample.at.timestamp_millis())
@@ -354,8 +356,9 @@ impl SampleStore for RedisStore {
 }
 
 /// The samples of `site_key` probed within `from..=to`, from the production key layout
-/// (prefix [`DEFAULT_PREFIX`]). The census reads the 7 days before its as-of date with it
-/// for `veto.site_unreachable`.
+/// (prefix [`DEFAULT_PREFIX`]). The census reads [`crate::census_samples_window`] with it:
+/// the 7 days of `veto.site_unreachable` and the homepage snapshots of
+/// `veto.homepage_not_updated`.
 pub async fn load_samples(
     conn: &mut ConnectionManager,
     site_key: &str,
