@@ -3,30 +3,15 @@
 //! run's report is written and listed. Workers use the hidden `--drill` processor (results
 //! derived from the jobs) so the test does not depend on crawling.
 
+mod common;
+
+use common::services_up;
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pucha");
 const REDIS_URL: &str = "redis://127.0.0.1:6379/";
-
-fn services_up() -> bool {
-    let ok = std::net::TcpStream::connect("127.0.0.1:5672").is_ok()
-        && std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
-    if !ok {
-        if std::env::var("PUCHA_SKIP_SERVICES").as_deref() == Ok("1") {
-            eprintln!("skipped: RabbitMQ or Redis is not running (PUCHA_SKIP_SERVICES=1)");
-            return false;
-        }
-        panic!(
-            "this test needs RabbitMQ on 127.0.0.1:5672 and Redis on 127.0.0.1:6379: start them with \
-             `rabbitmq-server -detached` and `redis-server --daemonize yes --bind 127.0.0.1 -::1 \
-             --port 6379 --save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`, \
-             or set PUCHA_SKIP_SERVICES=1"
-        );
-    }
-    true
-}
 
 fn worker(prefix: &str) -> Child {
     Command::new(BIN)

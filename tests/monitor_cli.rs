@@ -4,6 +4,9 @@
 //! old; the samples land in Redis with what the page shows, one consumer sends the
 //! "homepage not updated" webhook, and SIGTERM stops every process with status 0.
 
+mod common;
+
+use common::services_up;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -13,24 +16,6 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_pucha");
 const REDIS_URL: &str = "redis://127.0.0.1:6379/";
 const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
-
-fn services_up() -> bool {
-    let ok = std::net::TcpStream::connect("127.0.0.1:5672").is_ok()
-        && std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
-    if !ok {
-        if std::env::var("PUCHA_SKIP_SERVICES").as_deref() == Ok("1") {
-            eprintln!("skipped: RabbitMQ or Redis is not running (PUCHA_SKIP_SERVICES=1)");
-            return false;
-        }
-        panic!(
-            "this test needs RabbitMQ on 127.0.0.1:5672 and Redis on 127.0.0.1:6379: start them with \
-             `rabbitmq-server -detached` and `redis-server --daemonize yes --bind 127.0.0.1 -::1 \
-             --port 6379 --save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`, \
-             or set PUCHA_SKIP_SERVICES=1"
-        );
-    }
-    true
-}
 
 /// Serves every HTTP request on a loopback port with `answer(request)`; returns the base URL.
 fn serve(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> String {

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -21,7 +21,7 @@ use pucha_monitor::{
 };
 use tokio::net::TcpListener;
 
-use common::{read_request, respond};
+use common::{page_server, read_request, respond, webhook_server};
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
@@ -78,31 +78,6 @@ async fn site_server(fails: fn(u64) -> bool) -> (String, Arc<AtomicU64>) {
         }
     });
     (format!("http://{addr}/"), count)
-}
-
-/// A webhook receiver on loopback collecting the JSON bodies.
-async fn webhook_server() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let g = g.clone();
-            tokio::spawn(async move {
-                if let Some((head, body)) = read_request(&mut sock).await {
-                    assert!(head.starts_with("POST /hook "), "{head}");
-                    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON body");
-                    g.lock().unwrap().push(v);
-                    respond(&mut sock, 200, "").await;
-                }
-            });
-        }
-    });
-    (format!("http://{addr}/hook"), got)
 }
 
 fn site(name: &str, url: &str) -> Site {
@@ -289,30 +264,6 @@ async fn samples_older_than_the_retention_are_trimmed() {
     let ages: Vec<i64> = all.iter().map(|s| (now - s.at).num_days()).collect();
     assert_eq!(ages, vec![119, 3, 0]);
     delete_prefix(&mut conn, &prefix).await;
-}
-
-/// A homepage on loopback serving `body` (HTML) to every request; counts requests.
-async fn page_server(body: String) -> (String, Arc<AtomicU64>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = Arc::new(AtomicU64::new(0));
-    let c = count.clone();
-    let body = Arc::new(body);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let (c, body) = (c.clone(), body.clone());
-            tokio::spawn(async move {
-                if read_request(&mut sock).await.is_some() {
-                    c.fetch_add(1, Ordering::SeqCst);
-                    respond(&mut sock, 200, &body).await;
-                }
-            });
-        }
-    });
-    (format!("http://{addr}/"), count)
 }
 
 /// A government homepage whose news list's newest item is `newest_days_ago` days old, with

@@ -19,9 +19,8 @@ use pucha_monitor::{
     run_prober, AmqpProbeQueue, CancellationToken, Monitor, MonitorConfig, MonitorError, ProbeJob,
     ProbeQueue, Prober, Recorder, RedisStore, SampleStore, WebhookNotifier,
 };
-use tokio::net::TcpListener;
 
-use common::{read_request, respond};
+use common::{page_server, webhook_server};
 use url::Url;
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -78,53 +77,11 @@ async fn homepage(days_ago: i64) -> (String, Arc<AtomicU64>) {
             format!("<li><a href=\"/xwzx/t{i}.html\">政务动态第{i}条</a><span>{date}</span></li>")
         })
         .collect();
-    let body = Arc::new(format!(
+    page_server(format!(
         "<html><head><meta charset=\"utf-8\"><title>某县人民政府</title></head><body>\
          <div class=\"news\"><h3>政务动态</h3><ul>{items}</ul></div></body></html>"
-    ));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = Arc::new(AtomicU64::new(0));
-    let c = count.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let (c, body) = (c.clone(), body.clone());
-            tokio::spawn(async move {
-                if read_request(&mut sock).await.is_some() {
-                    c.fetch_add(1, Ordering::SeqCst);
-                    respond(&mut sock, 200, &body).await;
-                }
-            });
-        }
-    });
-    (format!("http://{addr}/"), count)
-}
-
-async fn webhook_server() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let g = g.clone();
-            tokio::spawn(async move {
-                if let Some((_, body)) = read_request(&mut sock).await {
-                    g.lock()
-                        .unwrap()
-                        .push(serde_json::from_slice(&body).unwrap());
-                    respond(&mut sock, 200, "").await;
-                }
-            });
-        }
-    });
-    (format!("http://{addr}/hook"), got)
+    ))
+    .await
 }
 
 /// Forwards to the real queue and remembers every published job.

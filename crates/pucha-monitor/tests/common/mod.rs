@@ -1,8 +1,11 @@
-//! Loopback HTTP helpers shared by the monitor's integration tests: a homepage server
-//! reads each request with [`read_request`] and answers with [`respond`].
+//! Loopback HTTP helpers shared by the monitor's integration tests: homepage and webhook
+//! servers, and the request reader and responder they are built on.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Reads one HTTP/1.1 request (headers and a Content-Length body).
 pub async fn read_request(sock: &mut TcpStream) -> Option<(String, Vec<u8>)> {
@@ -48,4 +51,53 @@ pub async fn respond(sock: &mut TcpStream, status: u16, body: &str) {
     );
     let _ = sock.write_all(msg.as_bytes()).await;
     let _ = sock.shutdown().await;
+}
+
+/// A homepage on loopback serving `body` (HTML) to every request; counts requests.
+pub async fn page_server(body: String) -> (String, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicU64::new(0));
+    let c = count.clone();
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (c, body) = (c.clone(), body.clone());
+            tokio::spawn(async move {
+                if read_request(&mut sock).await.is_some() {
+                    c.fetch_add(1, Ordering::SeqCst);
+                    respond(&mut sock, 200, &body).await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/"), count)
+}
+
+/// A webhook receiver on loopback collecting the JSON bodies.
+pub async fn webhook_server() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let g = g.clone();
+            tokio::spawn(async move {
+                if let Some((head, body)) = read_request(&mut sock).await {
+                    assert!(head.starts_with("POST /hook "), "{head}");
+                    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON body");
+                    g.lock().unwrap().push(v);
+                    respond(&mut sock, 200, "").await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/hook"), got)
 }
