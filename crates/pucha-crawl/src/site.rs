@@ -253,6 +253,10 @@ impl Crawler {
         // Targets already recorded for the page being read (one occurrence per page and
         // target); cleared per page, so it never holds more than one page's links.
         let mut seen_on_page: HashSet<Arc<str>> = HashSet::default();
+        // A link URL the site's pages already gave (navigation repeats on every page) maps
+        // straight to its target key and kind: no re-parse, no re-normalisation. A target
+        // found here was handled when first seen, so only its occurrence is new.
+        let mut known_links: UrlMap<Arc<str>, (Arc<str>, LinkKind)> = UrlMap::default();
         // Every URL and anchor text of the site's link data shares one allocation per
         // distinct value (pucha_core::Interner).
         let mut strs = Interner::new();
@@ -383,10 +387,27 @@ impl Crawler {
                         stats.cut_outlinks += 1;
                         continue;
                     }
+                    if let Some((target, kind)) =
+                        link.url.as_ref().and_then(|u| known_links.get(u)).cloned()
+                    {
+                        if seen_on_page.insert(target.clone()) {
+                            occurrences.push(Occurrence {
+                                page: page_idx,
+                                target,
+                                text: link.text.clone(),
+                                tag: link.tag,
+                                kind,
+                            });
+                        }
+                        continue;
+                    }
                     let Some((target, kind, parsed)) = target_of(link, &base, ctx) else {
                         continue;
                     };
                     let target = intern(&target);
+                    if let Some(u) = &link.url {
+                        known_links.insert(u.clone(), (target.clone(), kind));
+                    }
                     if !seen_on_page.insert(target.clone()) {
                         continue;
                     }
