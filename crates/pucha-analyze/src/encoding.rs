@@ -45,17 +45,20 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         };
     }
 
-    let declared = [
+    // The meta prescan runs only when the header gives no usable charset.
+    let declared = std::iter::once_with(|| {
         (
             content_type.and_then(charset_from_content_type),
             EncodingSource::HttpHeader,
-        ),
-        (meta_charset(body), EncodingSource::MetaCharset),
-    ];
+        )
+    })
+    .chain(std::iter::once_with(|| {
+        (meta_charset(body), EncodingSource::MetaCharset)
+    }));
     let utf8_ok = std::str::from_utf8(body).is_ok();
     let has_non_ascii = !body.is_ascii();
 
-    for (enc, source) in declared.iter().filter_map(|(e, s)| e.map(|e| (e, *s))) {
+    for (enc, source) in declared.filter_map(|(e, s)| e.map(|e| (e, s))) {
         if enc == UTF_8 {
             if utf8_ok {
                 return utf8(body, source);
@@ -175,13 +178,31 @@ pub fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding
 
 /// The charset declared by a `<meta charset>` or `<meta http-equiv=Content-Type>` near the top.
 pub fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
-    static META: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)<meta\b[^>]*>").expect("regex"));
     static CHARSET: Lazy<Regex> =
         Lazy::new(|| Regex::new(r#"(?i)charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"#).expect("regex"));
     let head = &body[..body.len().min(META_PRESCAN)];
-    META.find_iter(head)
-        .filter_map(|m| CHARSET.captures(m.as_bytes()))
+    meta_tags(head)
+        .filter_map(|tag| CHARSET.captures(tag))
         .find_map(|c| for_label(c.get(1)?.as_bytes()))
+}
+
+/// The `<meta …>` tags of `head` (`<meta` case-insensitive, then up to the next `>`).
+fn meta_tags(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut from = 0;
+    std::iter::from_fn(move || loop {
+        let lt = from + memchr::memchr(b'<', head.get(from..)?)?;
+        from = lt + 1;
+        let name = head.get(lt + 1..lt + 5)?;
+        let ends = head
+            .get(lt + 5)
+            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
+        if !(name.eq_ignore_ascii_case(b"meta") && ends) {
+            continue;
+        }
+        let gt = lt + memchr::memchr(b'>', &head[lt..])?;
+        from = gt + 1;
+        return Some(&head[lt..=gt]);
+    })
 }
 
 /// Recognises UTF-16 without a BOM by its NUL bytes (ASCII markup is half NULs).
@@ -210,6 +231,17 @@ fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meta_tags_are_found_without_regex() {
+        let head = b"<p><META charset=gbk><metadata x><meta\tname=a>< meta><meta";
+        let tags: Vec<&[u8]> = meta_tags(head).collect();
+        assert_eq!(
+            tags,
+            vec![&b"<META charset=gbk>"[..], &b"<meta\tname=a>"[..]]
+        );
+        assert_eq!(meta_charset(head), Some(GB18030));
+    }
 
     fn gbk(s: &str) -> Vec<u8> {
         GB18030.encode(s).0.into_owned()

@@ -19,22 +19,20 @@ use crate::page::Page;
 /// Province abbreviations used in ICP and 公网安备 numbers.
 const PROV: &str = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘陇晋蒙陕吉闽贵黔粤青藏川蜀宁琼";
 
+// ICP and 公网安备 numbers are searched from their label on (a rare literal the regex engine
+// finds quickly); the province abbreviation before the label is read by `province_before`.
 static ICP: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(&format!(
-        r"([{PROV}])\s*ICP\s*(?:证|备)?\s*(?:案)?\s*([:：])?\s*(\d{{6,12}})\s*(号)?\s*(?:-\s*(\d{{1,3}}))?"
-    ))
-    .expect("regex")
+    Regex::new(r"ICP\s*(?:证|备)?\s*(?:案)?\s*([:：])?\s*(\d{6,12})\s*(号)?\s*(?:-\s*(\d{1,3}))?")
+        .expect("regex")
 });
 static PSB: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(&format!(
-        r"([{PROV}])?\s*公\s*网\s*安\s*备\s*(号)?\s*([:：])?\s*(\d{{10,16}})\s*(号)?"
-    ))
-    .expect("regex")
+    Regex::new(r"公\s*网\s*安\s*备\s*(号)?\s*([:：])?\s*(\d{10,16})\s*(号)?").expect("regex")
 });
 static PSB_LABEL: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"公安机关备案号\s*[:：]?\s*(\d{14})\s*(号)?").expect("regex"));
 static SITE_CODE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"网站(?:标识|识别)码\s*[:：]?\s*([A-Za-z]{0,2}\s*\d{6,14})").expect("regex")
+    // From 标识码/识别码 on (rarer than 网站); `site_code` checks the 网站 before it.
+    Regex::new(r"(?:标识|识别)码\s*[:：]?\s*([A-Za-z]{0,2}\s*\d{6,14})").expect("regex")
 });
 static SPONSOR_LABEL: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"主\s*办(?:\s*单\s*位)?\s*[:：]\s*([^\s|｜/，,;；:：]{2,80})").expect("regex")
@@ -49,7 +47,7 @@ static CONTACT: Lazy<Regex> = Lazy::new(|| {
     .expect("regex")
 });
 static CONAC_LINK: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:https?:)?//bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=([0-9A-Fa-f]{32})")
+    Regex::new(r"^//bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=([0-9A-Fa-f]{32})")
         .expect("regex")
 });
 static JIUCUO_URL: Lazy<Regex> = Lazy::new(|| {
@@ -232,7 +230,11 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     links.extend(scripts.links.iter().map(|(h, t)| (h.as_str(), t.as_str())));
 
     // 党政机关标识
-    if let Some(c) = CONAC_LINK.captures(&raw_all) {
+    // Tried at each `//bszs.conac.cn` in turn: anchored, so a badge script of another
+    // shape costs nothing.
+    let conac = memchr::memmem::find_iter(raw_all.as_bytes(), b"//bszs.conac.cn")
+        .find_map(|hit| CONAC_LINK.captures(&raw_all[hit..]));
+    if let Some(c) = conac {
         // Normalised to the https form; the id is what identifies the badge.
         f.conac_badge = item(Some(format!(
             "https://bszs.conac.cn/sitename?method=show&id={}",
@@ -304,23 +306,27 @@ fn icp(text: &str) -> FooterItem {
     let mut values: Vec<String> = Vec::new();
     let mut problems = Vec::new();
     for c in ICP.captures_iter(text) {
-        let mut v = format!("{}ICP备{}", &c[1], &c[3]);
-        if c.get(4).is_some() {
+        // The number belongs to a province: `京ICP备…`.
+        let Some(prov) = province_before(text, c.get(0).map_or(0, |m| m.start())) else {
+            continue;
+        };
+        let mut v = format!("{prov}ICP备{}", &c[2]);
+        if c.get(3).is_some() {
             v.push('号');
         }
-        if let Some(n) = c.get(5) {
+        if let Some(n) = c.get(4) {
             v.push('-');
             v.push_str(n.as_str());
         }
         if values.is_empty() {
-            if c.get(4).is_none() {
+            if c.get(3).is_none() {
                 problems.push("no 号".to_string());
             }
-            if c.get(2).is_some() {
+            if c.get(1).is_some() {
                 problems.push("colon after 备".to_string());
             }
-            if c[3].len() != 8 && c[3].len() != 10 {
-                problems.push(format!("unusual number length {}", c[3].len()));
+            if c[2].len() != 8 && c[2].len() != 10 {
+                problems.push(format!("unusual number length {}", c[2].len()));
             }
         }
         if !values.contains(&v) {
@@ -340,6 +346,14 @@ fn icp(text: &str) -> FooterItem {
     }
 }
 
+/// The province abbreviation just before byte `at` (whitespace between allowed).
+fn province_before(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?.trim_end();
+    let c = before.chars().next_back()?;
+    PROV.contains(c)
+        .then(|| &before[before.len() - c.len_utf8()..])
+}
+
 fn psb(text: &str) -> FooterItem {
     if !text.contains('公') {
         return FooterItem::default();
@@ -347,20 +361,20 @@ fn psb(text: &str) -> FooterItem {
     let mut values: Vec<String> = Vec::new();
     let mut problems = Vec::new();
     for c in PSB.captures_iter(text) {
-        let prefix = c.get(1).map_or("", |m| m.as_str());
-        let mut v = format!("{prefix}公网安备{}", &c[4]);
-        if c.get(5).is_some() {
+        let prefix = province_before(text, c.get(0).map_or(0, |m| m.start())).unwrap_or("");
+        let mut v = format!("{prefix}公网安备{}", &c[3]);
+        if c.get(4).is_some() {
             v.push('号');
         }
         if values.is_empty() {
             if prefix.is_empty() {
                 problems.push("no province prefix".to_string());
             }
-            if c.get(5).is_none() {
+            if c.get(4).is_none() {
                 problems.push("no 号".to_string());
             }
-            if c[4].len() != 14 {
-                problems.push(format!("number has {} digits, not 14", c[4].len()));
+            if c[3].len() != 14 {
+                problems.push(format!("number has {} digits, not 14", c[3].len()));
             }
         }
         if !values.contains(&v) {
@@ -395,7 +409,10 @@ fn psb(text: &str) -> FooterItem {
 
 fn site_code(text: &str) -> FooterItem {
     static VALID: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{10}|bm\d{8})$").expect("regex"));
-    let Some(c) = SITE_CODE.captures(text) else {
+    let Some(c) = SITE_CODE
+        .captures_iter(text)
+        .find(|c| text[..c.get(0).map_or(0, |m| m.start())].ends_with("网站"))
+    else {
         return FooterItem::default();
     };
     let v: String = c[1].chars().filter(|c| !c.is_whitespace()).collect();

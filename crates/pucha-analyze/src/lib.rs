@@ -212,7 +212,8 @@ fn placeholder(page: &Page) -> Option<String> {
         .iter()
         .filter(|s| !s.region.boilerplate())
         .map(|s| page.text[s.start..s.end].trim())
-        .filter(|t| t.chars().count() <= MAX_CHARS)
+        // Four bytes a char at most: longer texts need no count.
+        .filter(|t| t.len() <= 4 * MAX_CHARS && t.chars().count() <= MAX_CHARS)
         .find_map(|t| PLACEHOLDERS.iter().find(|p| t.contains(*p)))
         .map(|p| p.to_string())
 }
@@ -365,6 +366,7 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
         "最后一页",
     ];
     let self_url = page.base.as_str().to_string();
+    let base_dir = page.base.path().rsplit_once('/').map_or("", |(d, _)| d);
     let mut out: Vec<String> = Vec::new();
     for l in &page.links {
         if l.link.tag != pucha_core::LinkTag::A {
@@ -385,16 +387,12 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
                             .any(|c| c.to_ascii_lowercase().contains("page"))
                     })
             });
-        let path = url::Url::parse(u)
-            .map(|p| p.path().to_string())
-            .unwrap_or_default();
+        let path = serialized_path(u);
         // `index_2.html` next to the current page (not a menu link to another column).
-        let dir = |p: &str| {
-            p.rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string())
-        };
-        let sibling = dir(&path) == dir(page.base.path()) && !l.link.in_nav && !l.link.in_footer;
-        if (WORDS.contains(&t) || in_pager || (sibling && PAGED.is_match(&path)))
+        let sibling = !l.link.in_nav
+            && !l.link.in_footer
+            && path.rsplit_once('/').map_or("", |(d, _)| d) == base_dir;
+        if (WORDS.contains(&t) || in_pager || (sibling && PAGED.is_match(path)))
             && **u != *self_url
             && !out.iter().any(|o| **o == **u)
         {
@@ -414,6 +412,14 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The path of a serialised http(s) URL (`scheme://host[:port]/path[?query]`, as
+/// `page::resolve` writes it), without parsing it again.
+fn serialized_path(u: &str) -> &str {
+    let rest = u.split_once("://").map_or(u, |(_, r)| r);
+    let rest = rest.find('/').map_or("", |i| &rest[i..]);
+    rest.split(['?', '#']).next().unwrap_or("")
 }
 
 /// The column path after a 当前位置 label: the text that follows the label inside the
@@ -500,12 +506,11 @@ fn soft_404(title: Option<&str>, main: &str) -> bool {
         return true;
     }
     // A bare "404" in prose ("开展活动404场次") is not an error page: it needs an error word beside it.
-    let lower = main.to_lowercase();
     chars < 200
         && ALONE_404.is_match(main)
         && ["错误", "抱歉", "error", "not found", "找不到", "不存在"]
             .iter()
-            .any(|w| lower.contains(w))
+            .any(|w| main.to_lowercase().contains(w))
 }
 
 fn kind(
@@ -538,4 +543,22 @@ fn kind(
         return PageKind::Column;
     }
     PageKind::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_path_is_the_parsed_path() {
+        for u in [
+            "http://x.cn/",
+            "http://x.cn:8080/a/index_2.html?p=1",
+            "https://x.cn/a/b/",
+            "http://127.0.0.1/x#f",
+            "http://[::1]:80/v6/p?q=/a",
+        ] {
+            assert_eq!(serialized_path(u), Url::parse(u).unwrap().path(), "{u}");
+        }
+    }
 }

@@ -157,9 +157,28 @@ fn squash(style: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// False when no declaration of `decl` can hide: every hiding needs `none`, `hidden`, a
+/// `font-size` or a negative number. Most styles have none of them.
+fn may_hide(decl: &str) -> bool {
+    let b = decl.as_bytes();
+    let has = |word: &[u8]| b.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    has(b"none")
+        || has(b"hidden")
+        || has(b"font-size")
+        || memchr::memchr_iter(b'-', b).any(|i| {
+            b[i + 1..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(u8::is_ascii_digit)
+        })
+}
+
 /// How a declaration block hides its element, if it does. Read declaration by
 /// declaration, without regexes: this runs on every inline style of every page.
 fn hiding_in(decl: &str) -> Option<Hiding> {
+    if !may_hide(decl) {
+        return None;
+    }
     let (mut display, mut visibility, mut off, mut font0, mut size0, mut overflow) =
         (false, false, false, false, false, false);
     for d in decl.split(';') {
@@ -247,7 +266,6 @@ fn strip_unit<'a>(v: &'a str, units: &[&str]) -> &'a str {
 
 /// `.class` and `#id` selectors of the page's `<style>` blocks that hide their element.
 fn style_rules(html: &Html) -> HashMap<String, Hiding> {
-    static RULE: Lazy<Regex> = Lazy::new(|| Regex::new(r"([^{}]+)\{([^{}]*)\}").expect("regex"));
     let mut out = HashMap::new();
     for node in html.tree.nodes() {
         let Some(el) = node.value().as_element() else {
@@ -260,24 +278,50 @@ fn style_rules(html: &Html) -> HashMap<String, Hiding> {
             .children()
             .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
             .collect();
-        for cap in RULE.captures_iter(&text) {
-            let Some(h) = hiding_in(&cap[2]) else {
+        let simple = |sel: &&str| {
+            sel.len() > 1
+                && (sel.starts_with('.') || sel.starts_with('#'))
+                && sel[1..]
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        };
+        for (selectors, decl) in css_blocks(&text) {
+            // Only `.class` and `#id` selectors are matched, so other rules need no reading.
+            if !selectors.split(',').map(str::trim).any(|s| simple(&s)) {
+                continue;
+            }
+            let Some(h) = hiding_in(decl) else {
                 continue;
             };
-            for sel in cap[1].split(',') {
-                let sel = sel.trim();
-                let simple = sel.len() > 1
-                    && (sel.starts_with('.') || sel.starts_with('#'))
-                    && sel[1..]
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                if simple {
-                    out.insert(sel.to_ascii_lowercase(), h);
-                }
+            for sel in selectors.split(',').map(str::trim).filter(simple) {
+                out.insert(sel.to_ascii_lowercase(), h);
             }
         }
     }
     out
+}
+
+/// The innermost `selectors { declarations }` blocks of a style sheet (the blocks inside an
+/// `@media` rule count, the `@media` prelude does not): a brace scan, no regex.
+fn css_blocks(css: &str) -> impl Iterator<Item = (&str, &str)> {
+    // The selector of a block runs from the brace before its `{`.
+    let mut sel_start = 0;
+    let mut open: Option<usize> = None;
+    memchr::memchr2_iter(b'{', b'}', css.as_bytes()).filter_map(move |i| {
+        if css.as_bytes()[i] == b'{' {
+            if let Some(prev) = open {
+                sel_start = prev + 1;
+            }
+            open = Some(i);
+            return None;
+        }
+        let block = open
+            .filter(|&o| o > sel_start)
+            .map(|o| (&css[sel_start..o], &css[o + 1..i]));
+        open = None;
+        sel_start = i + 1;
+        block
+    })
 }
 
 /// How an element hides itself (inline style, `hidden` attribute, or a page style rule).
@@ -337,6 +381,45 @@ fn script_targets(body: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn css_blocks_match_the_innermost_rule_pattern() {
+        let re = Regex::new(r"([^{}]+)\{([^{}]*)\}").unwrap();
+        for css in [
+            "",
+            ".a{display:none}",
+            ".a{x} #b , .c {y:1}\n",
+            "@media screen{.a{display:none}.b{left:-2000px}}",
+            "}{x}.d{}",
+            "{}{}",
+            ".e{unclosed",
+            "x{{y}}",
+            "a{b}c{d{e}f}g",
+        ] {
+            let want: Vec<(&str, &str)> = re
+                .captures_iter(css)
+                .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+                .collect();
+            assert_eq!(css_blocks(css).collect::<Vec<_>>(), want, "{css}");
+        }
+    }
+
+    #[test]
+    fn only_styles_that_may_hide_are_read() {
+        for s in ["color:red", "margin:0 auto", "width:100px;height:20px"] {
+            assert!(!may_hide(s), "{s}");
+        }
+        for s in [
+            "DISPLAY: NONE",
+            "visibility:hidden",
+            "font-size:0",
+            "left: - 1200px",
+            "text-indent:-9999px",
+        ] {
+            assert!(may_hide(s), "{s}");
+            assert!(hiding_in(s).is_some(), "{s}");
+        }
+    }
 
     fn sig(html: &str) -> PageSignals {
         let base = Url::parse("http://www.qls.gov.cn/index.html").unwrap();
