@@ -1,0 +1,60 @@
+//! Page analysis alone over the bench farm's HTML pages: the per-page CPU of a crawl
+//! without the network, for profiling (`perf record`) and a MB/s figure.
+//!
+//! ```text
+//! cargo run --release -p pucha-crawl --example bench_analyze -- [sites] [pages] [passes]
+//! ```
+
+use std::time::Instant;
+
+use pucha_farm::{Farm, FarmSpec};
+use url::Url;
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let (sites, pages, passes) = match args.as_slice() {
+        [s, p, n, ..] => (*s, *p, *n),
+        [s, p] => (*s, *p, 3),
+        _ => (8, 250, 3),
+    };
+    let mut spec = FarmSpec::bench(sites, pages);
+    spec.bare_404 = true;
+    let farm = Farm::generate(&spec);
+    let hosts: Vec<String> = (0..farm.sites.len())
+        .map(|i| format!("127.0.10.{}", i + 1))
+        .collect();
+    let mut docs = Vec::new();
+    for (i, s) in farm.sites.iter().enumerate() {
+        let ct = s
+            .header_charset()
+            .map(|cs| format!("text/html; charset={cs}"));
+        for (path, p) in s.pages() {
+            if p.is_html() {
+                let url = Url::parse(&format!("http://{}:8080{path}", hosts[i])).expect("url");
+                docs.push((url, p.fill(&hosts, 8080), ct.clone()));
+            }
+        }
+    }
+    let bytes: usize = docs.iter().map(|d| d.1.len()).sum();
+    let options = pucha_analyze::AnalyzeOptions::now();
+    let t = Instant::now();
+    let mut links = 0usize;
+    for _ in 0..passes {
+        for (url, body, ct) in &docs {
+            links += pucha_analyze::analyze_with(body, url, ct.as_deref(), &options)
+                .links
+                .len();
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{{\"pages\":{},\"bytes\":{},\"passes\":{passes},\"links\":{links},\"secs\":{secs:.2},\"pages_per_s\":{:.0},\"mb_per_s\":{:.1}}}",
+        docs.len(),
+        bytes,
+        (docs.len() * passes) as f64 / secs,
+        (bytes * passes) as f64 / secs / 1e6
+    );
+}
