@@ -8,6 +8,7 @@
 //! contact are only read from the footer, because article bodies mention other units'
 //! 主办单位 (an event's organiser).
 
+use crate::page::ElementExt;
 use once_cell::sync::Lazy;
 use percent_encoding::percent_decode_str;
 use pucha_core::{Footer, FooterItem};
@@ -126,7 +127,7 @@ pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
                             out.text.push('\n');
                         }
                         if el.name() == "a" {
-                            if let Some(h) = el.attr("href") {
+                            if let Some(h) = el.attr_of("href") {
                                 let h = h.trim();
                                 if !h.contains('+') && !h.contains('\'') && !h.is_empty() {
                                     let t: String = n
@@ -531,8 +532,8 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         if let Some(el) = n.value().as_element() {
             if el.name() == "script" && el.id() == Some("_jiucuo_") {
                 present = true;
-                script_src = el.attr("src").map(|s| s.trim().to_string());
-                code = el.attr("sitecode").map(|s| s.trim().to_string());
+                script_src = el.attr_of("src").map(|s| s.trim().to_string());
+                code = el.attr_of("sitecode").map(|s| s.trim().to_string());
                 break;
             }
         }

@@ -4,6 +4,7 @@
 //! headings followed by a block, definition lists, or `label：value` lines. An element
 //! counts only when its value is real: empty, `无`, `-` or `详见…` without a link is missing.
 
+use crate::page::ElementExt;
 use ego_tree::NodeRef;
 use pucha_core::ServiceGuide;
 use scraper::Node;
@@ -66,7 +67,9 @@ fn is_placeholder(value: &str, has_link: bool) -> bool {
 fn has_link(n: NodeRef<'_, Node>) -> bool {
     n.descendants().any(|d| {
         d.value().as_element().is_some_and(|e| {
-            e.name() == "a" && e.attr("href").is_some_and(|h| !h.starts_with("javascript"))
+            e.name() == "a"
+                && e.attr_of("href")
+                    .is_some_and(|h| !h.starts_with("javascript"))
         })
     })
 }

@@ -20,6 +20,7 @@ mod page;
 mod signals;
 pub mod tree;
 
+use crate::page::ElementExt;
 use chrono::{Datelike, NaiveDate};
 use once_cell::sync::Lazy;
 use pucha_core::{PageFacts, PageKind, PageLink};
@@ -227,14 +228,14 @@ fn meta_tags(page: &Page) -> std::collections::BTreeMap<String, String> {
         if el.name() != "meta" {
             continue;
         }
-        let Some(name) = el.attr("name").map(str::trim) else {
+        let Some(name) = el.attr_of("name").map(str::trim) else {
             continue;
         };
         let Some(canon) = STANDARD_META.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
             continue;
         };
         out.entry(canon.to_string())
-            .or_insert_with(|| el.attr("content").unwrap_or("").trim().to_string());
+            .or_insert_with(|| el.attr_of("content").unwrap_or("").trim().to_string());
     }
     out
 }
@@ -252,7 +253,7 @@ fn links(page: &Page) -> Vec<PageLink> {
                     .chain(std::iter::once(n))
                     .filter_map(|a| a.value().as_element())
                     .any(|e| {
-                        e.attr("class")
+                        e.attr_of("class")
                             .is_some_and(|c| c.to_ascii_lowercase().contains("more"))
                     })
             });
@@ -383,7 +384,7 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
                     .any(|e| {
                         e.id()
                             .into_iter()
-                            .chain(e.classes())
+                            .chain(e.class_names())
                             .any(|c| c.to_ascii_lowercase().contains("page"))
                     })
             });

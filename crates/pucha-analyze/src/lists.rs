@@ -7,6 +7,7 @@
 //! date line, a header's "今天" date and info-box stamps are not repeated item shapes,
 //! and rows of one repeated label (`作出处罚决定的日期`) have identical titles.
 
+use crate::page::ElementExt;
 use std::collections::HashSet;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -58,7 +59,7 @@ pub(crate) struct Item {
 
 fn signature<'a>(n: NodeRef<'a, Node>) -> Option<(&'a str, &'a str)> {
     let el = n.value().as_element()?;
-    Some((el.name(), el.attr("class").unwrap_or("").trim()))
+    Some((el.name(), el.attr_of("class").unwrap_or("").trim()))
 }
 
 fn element_children(n: NodeRef<'_, Node>) -> impl Iterator<Item = NodeRef<'_, Node>> {
@@ -224,13 +225,13 @@ fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<Strin
         }
         let text = page.text_of(d.id()).trim().to_string();
         let title = el
-            .attr("title")
+            .attr_of("title")
             .map(str::trim)
             .filter(|t| title_chars(t) >= 2 && find_dates(t, None).is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| strip_trailing_date(&text));
         let tool = TOOL_WORDS.iter().any(|w| title.contains(w)) && title_chars(&title) <= 6;
-        let href = el.attr("href").unwrap_or("").trim().to_ascii_lowercase();
+        let href = el.attr_of("href").unwrap_or("").trim().to_ascii_lowercase();
         let navigable = !href.is_empty() && !href.starts_with("javascript") && href != "#";
         if title_chars(&title) >= 2
             && navigable
@@ -239,7 +240,7 @@ fn link_title(page: &Page, a: NodeRef<'_, Node>) -> Option<(String, Option<Strin
             && !title.starts_with("下一")
         {
             let url = el
-                .attr("href")
+                .attr_of("href")
                 .and_then(|h| crate::page::resolve(&page.base, h.trim()));
             return Some((title, url));
         }

@@ -63,6 +63,28 @@ pub(crate) struct Page {
     pub has_search_form: bool,
 }
 
+/// Attribute reads without scraper's per-call atom lookups: `Element::attr` interns the
+/// name and binary-searches, `Element::classes` interns and sorts every class name. Both
+/// showed in profiles; these scan the few attributes an element has.
+pub(crate) trait ElementExt {
+    /// The value of attribute `name` (lower-case, as the parser stores names).
+    fn attr_of(&self, name: &str) -> Option<&str>;
+    /// The class names, in document order.
+    fn class_names(&self) -> impl Iterator<Item = &str>;
+}
+
+impl ElementExt for Element {
+    fn attr_of(&self, name: &str) -> Option<&str> {
+        self.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    fn class_names(&self) -> impl Iterator<Item = &str> {
+        self.attr_of("class")
+            .into_iter()
+            .flat_map(str::split_ascii_whitespace)
+    }
+}
+
 const HIDDEN: &[&str] = &["script", "style", "noscript", "template", "head", "title"];
 /// Elements that start a new line of text.
 fn is_block(name: &str) -> bool {
@@ -108,7 +130,7 @@ fn is_block(name: &str) -> bool {
 fn tokens(el: &Element) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     el.id()
         .into_iter()
-        .chain(el.classes())
+        .chain(el.class_names())
         .flat_map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()))
         .filter(|t| !t.is_empty())
         .map(|t| {
@@ -165,7 +187,7 @@ fn own_region(el: &Element) -> Region {
 }
 
 fn hidden_by_style(el: &Element) -> bool {
-    el.attr("style").is_some_and(|s| {
+    el.attr_of("style").is_some_and(|s| {
         // Most styles say nothing of display: no copy for them.
         if !s
             .as_bytes()
@@ -247,8 +269,9 @@ impl Page {
                         pending.push((node.id(), text.len(), region));
                         match name {
                             "base" if !base_set => {
-                                if let Some(b) =
-                                    el.attr("href").and_then(|h| self.base.join(h.trim()).ok())
+                                if let Some(b) = el
+                                    .attr_of("href")
+                                    .and_then(|h| self.base.join(h.trim()).ok())
                                 {
                                     self.base = b;
                                     base_set = true;
@@ -341,10 +364,10 @@ impl Page {
             .filter_map(|(i, l)| {
                 let node = self.html.tree.get(l.node)?;
                 let el = node.value().as_element()?;
-                let alt = el.attr("title").map(str::to_string).or_else(|| {
+                let alt = el.attr_of("title").map(str::to_string).or_else(|| {
                     node.descendants()
                         .filter_map(|d| d.value().as_element())
-                        .find_map(|e| e.attr("alt").or(e.attr("title")).map(str::to_string))
+                        .find_map(|e| e.attr_of("alt").or(e.attr_of("title")).map(str::to_string))
                 })?;
                 Some((i, alt.trim().to_string()))
             })
@@ -364,7 +387,7 @@ impl Page {
         region: Region,
         text: &mut String,
     ) {
-        let Some(title) = el.attr("title") else {
+        let Some(title) = el.attr_of("title") else {
             return;
         };
         if !title.bytes().any(|b| b.is_ascii_digit()) && !title.contains('０') {
@@ -396,12 +419,12 @@ impl Page {
             "script" => (LinkTag::Script, "src"),
             "link" => (LinkTag::Link, "href"),
             "form" => {
-                let method = el.attr("method").unwrap_or("get");
+                let method = el.attr_of("method").unwrap_or("get");
                 if el
-                    .attr("action")
+                    .attr_of("action")
                     .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
                     || el
-                        .attr("name")
+                        .attr_of("name")
                         .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
                 {
                     self.has_search_form = true;
@@ -412,7 +435,11 @@ impl Page {
                 (LinkTag::Form, "action")
             }
             "input" => {
-                let probe = [el.attr("name"), el.attr("placeholder"), el.attr("id")];
+                let probe = [
+                    el.attr_of("name"),
+                    el.attr_of("placeholder"),
+                    el.attr_of("id"),
+                ];
                 if probe.iter().flatten().any(|v| {
                     let v = v.to_ascii_lowercase();
                     v.contains("search")
@@ -427,13 +454,13 @@ impl Page {
             }
             _ => return,
         };
-        let Some(raw) = el.attr(attr).map(str::trim).filter(|r| !r.is_empty()) else {
+        let Some(raw) = el.attr_of(attr).map(str::trim).filter(|r| !r.is_empty()) else {
             return;
         };
         let text = match tag {
             LinkTag::Img => el
-                .attr("alt")
-                .or(el.attr("title"))
+                .attr_of("alt")
+                .or(el.attr_of("title"))
                 .unwrap_or("")
                 .trim()
                 .to_string(),

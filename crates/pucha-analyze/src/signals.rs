@@ -6,6 +6,7 @@
 //! parsing layer. Hidden means an inline style or the `hidden` attribute on the link or an
 //! ancestor, or a simple `.class` / `#id` rule of the page's own `<style>` blocks.
 
+use crate::page::ElementExt;
 use std::collections::HashMap;
 
 use once_cell::sync::Lazy;
@@ -50,7 +51,7 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
                 if out.hidden_links.len() >= MAX_SIGNALS {
                     continue;
                 }
-                let Some(href) = el.attr("href") else {
+                let Some(href) = el.attr_of("href") else {
                     continue;
                 };
                 // A link without `//` (`/zwgk/`, `a.html`) cannot leave the site.
@@ -69,7 +70,7 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
                 }
                 let mut text = collapse(&text);
                 if text.is_empty() {
-                    text = el.attr("title").map(collapse).unwrap_or_default();
+                    text = el.attr_of("title").map(collapse).unwrap_or_default();
                 }
                 out.hidden_links.push(HiddenLink {
                     url: url.to_string(),
@@ -79,15 +80,15 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
             }
             "meta" => {
                 let refresh = el
-                    .attr("http-equiv")
+                    .attr_of("http-equiv")
                     .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"));
-                if let (true, Some(content)) = (refresh, el.attr("content")) {
+                if let (true, Some(content)) = (refresh, el.attr_of("content")) {
                     if let Some(url) = refresh_target(content).and_then(|t| resolve(base, &t)) {
                         push_redirect(&mut out, RedirectKind::MetaRefresh, url, content);
                     }
                 }
             }
-            "script" if el.attr("src").is_none() => {
+            "script" if el.attr_of("src").is_none() => {
                 let body: String = node
                     .children()
                     .filter_map(|c| match c.value() {
@@ -326,10 +327,10 @@ fn css_blocks(css: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// How an element hides itself (inline style, `hidden` attribute, or a page style rule).
 fn hiding_of(el: &Element, css: &HashMap<String, Hiding>) -> Option<Hiding> {
-    if let Some(h) = el.attr("style").and_then(hiding_in) {
+    if let Some(h) = el.attr_of("style").and_then(hiding_in) {
         return Some(h);
     }
-    if el.attr("hidden").is_some() {
+    if el.attr_of("hidden").is_some() {
         return Some(Hiding::HiddenAttr);
     }
     if css.is_empty() {
@@ -343,7 +344,7 @@ fn hiding_of(el: &Element, css: &HashMap<String, Hiding>) -> Option<Hiding> {
         key.make_ascii_lowercase();
         css.get(&key).copied()
     };
-    el.classes()
+    el.class_names()
         .find_map(|c| lookup('.', c))
         .or_else(|| el.id().and_then(|i| lookup('#', i)))
 }
