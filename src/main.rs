@@ -3,6 +3,10 @@
 use clap::{Parser, Subcommand};
 use pucha::cmd;
 
+// mimalloc, tuned to the memory budget (pucha_crawl::alloc).
+#[global_allocator]
+static ALLOC: pucha_crawl::alloc::WorkerAllocator = pucha_crawl::alloc::WorkerAllocator;
+
 #[derive(Parser)]
 #[command(
     name = "pucha",
@@ -58,6 +62,7 @@ fn init_tracing(json: bool) {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    pucha_crawl::alloc::tune();
     let cli = Cli::parse();
     init_tracing(cli.log_json);
     match dispatch(cli.command).await {

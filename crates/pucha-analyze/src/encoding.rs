@@ -55,21 +55,21 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
     .chain(std::iter::once_with(|| {
         (meta_charset(body), EncodingSource::MetaCharset)
     }));
-    let utf8_ok = std::str::from_utf8(body).is_ok();
+    let as_utf8 = std::str::from_utf8(body).ok();
     let has_non_ascii = !body.is_ascii();
 
     for (enc, source) in declared.filter_map(|(e, s)| e.map(|e| (e, s))) {
         if enc == UTF_8 {
-            if utf8_ok {
-                return utf8(body, source);
+            if let Some(text) = as_utf8 {
+                return utf8(text, source);
             }
             // Declared UTF-8 but the bytes are not: try the next declaration.
             continue;
         }
-        if utf8_ok && has_non_ascii {
+        if let (Some(text), true) = (as_utf8, has_non_ascii) {
             // Declared a legacy encoding, but the bytes are valid UTF-8 with multibyte
             // characters: a legacy encoding would almost never produce that.
-            return utf8(body, EncodingSource::Detected);
+            return utf8(text, EncodingSource::Detected);
         }
         let (text, had_errors) = enc.decode_without_bom_handling(body);
         if !had_errors {
@@ -83,13 +83,13 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         break;
     }
 
-    if utf8_ok {
+    if let Some(text) = as_utf8 {
         let source = if has_non_ascii {
             EncodingSource::Detected
         } else {
             EncodingSource::Default
         };
-        return utf8(body, source);
+        return utf8(text, source);
     }
     // Two stages: a 1 KB sample decides the common case (GBK that decodes cleanly); a
     // larger one decides the rest.
@@ -136,13 +136,9 @@ fn detect(body: &[u8], len: usize) -> &'static Encoding {
     widen(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow))
 }
 
-fn utf8(body: &[u8], source: EncodingSource) -> Decoded {
-    let text = match std::str::from_utf8(body) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
+fn utf8(text: &str, source: EncodingSource) -> Decoded {
     Decoded {
-        text,
+        text: text.to_owned(),
         encoding: UTF_8,
         source,
     }
@@ -208,7 +204,8 @@ fn meta_tags(head: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Recognises UTF-16 without a BOM by its NUL bytes (ASCII markup is half NULs).
 fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
     let sample = &body[..body.len().min(4096) & !1];
-    if sample.len() < 64 {
+    // Without a single NUL byte it is not UTF-16 (the common case, found by memchr).
+    if sample.len() < 64 || memchr::memchr(0, sample).is_none() {
         return None;
     }
     let pairs = sample.len() / 2;

@@ -246,21 +246,26 @@ fn links(page: &Page) -> Vec<PageLink> {
         .map(|l| {
             let mut link = l.link.clone();
             let t = link.text.trim();
-            let lower = t.to_ascii_lowercase();
-            let class_more = page.html.tree.get(l.node).is_some_and(|n| {
-                n.ancestors()
-                    .take(2)
-                    .chain(std::iter::once(n))
-                    .filter_map(|a| a.value().as_element())
-                    .any(|e| {
-                        e.attr_of("class")
-                            .is_some_and(|c| c.to_ascii_lowercase().contains("more"))
-                    })
-            });
+            let class_more = || {
+                page.html.tree.get(l.node).is_some_and(|n| {
+                    n.ancestors()
+                        .take(2)
+                        .chain(std::iter::once(n))
+                        .filter_map(|a| a.value().as_element())
+                        .any(|e| {
+                            e.attr_of("class").is_some_and(|c| {
+                                c.as_bytes()
+                                    .windows(4)
+                                    .any(|w| w.eq_ignore_ascii_case(b"more"))
+                            })
+                        })
+                })
+            };
+            let short = || t.chars().count() <= 8;
             link.is_more = link.tag == pucha_core::LinkTag::A
-                && ((t.contains("更多") && t.chars().count() <= 8)
-                    || lower.starts_with("more")
-                    || (class_more && t.chars().count() <= 8));
+                && ((t.contains("更多") && short())
+                    || t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("more"))
+                    || (short() && class_more()));
             link
         })
         .collect()

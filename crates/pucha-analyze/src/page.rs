@@ -545,5 +545,6 @@ pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
         return None;
     }
     u.set_fragment(None);
-    Some(u.to_string())
+    // The URL's own serialisation, moved out (no copy).
+    Some(u.into())
 }

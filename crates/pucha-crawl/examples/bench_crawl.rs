@@ -9,6 +9,9 @@
 //! Prints one JSON line per tool: sites, pages fetched, link targets checked, wall seconds and
 //! rates. Run it under `/usr/bin/time -v` for the peak RSS. Results go in docs/benchmarks-crawl.md.
 
+#[global_allocator]
+static ALLOC: pucha_crawl::alloc::WorkerAllocator = pucha_crawl::alloc::WorkerAllocator;
+
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,8 +71,16 @@ fn args() -> Args {
     a
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    pucha_crawl::alloc::tune();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(run());
+}
+
+async fn run() {
     let a = args();
     if a.serve_farm {
         let farm = Farm::generate(&FarmSpec::bench(a.sites, a.pages));
@@ -197,10 +208,12 @@ async fn main() {
         let bytes: u64 = results.iter().map(|r| r.3).sum();
         let cut: u64 = results.iter().map(|r| r.4).sum();
         println!(
-            "{{\"tool\":\"pucha\",\"sites\":{},\"pages\":{pages},\"link_records\":{links},\"targets_checked\":{targets},\"bytes\":{bytes},\"cut_by_budgets\":{cut},\"secs\":{secs:.2},\"pages_per_s\":{:.0},\"requests_per_s\":{:.0}}}",
+            "{{\"tool\":\"pucha\",\"sites\":{},\"pages\":{pages},\"link_records\":{links},\"targets_checked\":{targets},\"bytes\":{bytes},\"cut_by_budgets\":{cut},\"secs\":{secs:.2},\"pages_per_s\":{:.0},\"requests_per_s\":{:.0},\"peak_rss_kb\":{},\"cpu_s\":{:.2}}}",
             results.len(),
             pages as f64 / secs,
-            (pages + targets) as f64 / secs
+            (pages + targets) as f64 / secs,
+            peak_rss_kb(),
+            cpu_secs()
         );
     }
 
@@ -234,4 +247,30 @@ async fn main() {
     }
     drop(child.stdin.take());
     let _ = child.wait().await;
+}
+
+/// This process's peak resident set (VmHWM), without the farm's child process.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User plus system CPU seconds of this process so far (all threads; /proc/self/stat).
+fn cpu_secs() -> f64 {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|st| {
+            // Fields after the command name (which may hold spaces) start at state.
+            let rest = st.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    ticks as f64 / 100.0
 }

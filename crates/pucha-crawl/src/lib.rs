@@ -11,6 +11,7 @@
 //! reachability (one TCP connect, within the egress policy); `site` orchestrates a crawl,
 //! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
 
+pub mod alloc;
 mod cache;
 mod check;
 mod crawler;
