@@ -57,6 +57,13 @@ pub(crate) fn fill_markers(body: &[u8], hosts: &[String], port: u16) -> Vec<u8> 
     let mut out = Vec::with_capacity(body.len() + 64);
     let mut i = 0;
     while i < body.len() {
+        // Copy up to the next marker in one go (memchr), not byte by byte.
+        let next = memchr::memchr(HOST_MARK, &body[i..]).map_or(body.len(), |k| i + k);
+        out.extend_from_slice(&body[i..next]);
+        i = next;
+        if i >= body.len() {
+            break;
+        }
         let b = body[i];
         if b == HOST_MARK {
             if let Some(len) = body[i + 1..].iter().position(|&c| c == HOST_MARK) {

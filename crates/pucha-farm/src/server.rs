@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::body::Body as _;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use pucha_core::Site;
@@ -298,7 +299,11 @@ fn respond(state: &State, site: usize, req: Request<Incoming>) -> Response<Full<
             );
         }
     }
-    let gzip_ok = s.gzip()
+    // HEAD answers carry the GET's headers and no body: no compression, like a static
+    // file server.
+    let head = req.method() == Method::HEAD;
+    let gzip_ok = !head
+        && s.gzip()
         && req
             .headers()
             .get(ACCEPT_ENCODING)
@@ -311,10 +316,17 @@ fn respond(state: &State, site: usize, req: Request<Incoming>) -> Response<Full<
         Some(q) => s.page(&format!("{path}?{q}")).or_else(|| s.page(&path)),
         None => s.page(&path),
     };
-    match found {
+    let mut r = match found {
         Some(p) => page_response(state, s, StatusCode::OK, p, gzip_ok),
         None => page_response(state, s, StatusCode::NOT_FOUND, s.not_found(), gzip_ok),
+    };
+    if head {
+        let len = r.body().size_hint().exact().unwrap_or(0);
+        r.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+        *r.body_mut() = Full::new(Bytes::new());
     }
+    r
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
