@@ -203,14 +203,16 @@ fn hidden_by_style(el: &Element) -> bool {
 
 /// Appends `s` with whitespace runs collapsed to one space.
 pub(crate) fn push_collapsed(out: &mut String, s: &str) {
-    for c in s.chars() {
-        if c.is_whitespace() {
-            if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
+    // Whole runs of non-whitespace are copied at once.
+    let mut rest = s;
+    while !rest.is_empty() {
+        let word = rest.trim_start();
+        if word.len() != rest.len() && !out.ends_with([' ', '\n']) && !out.is_empty() {
+            out.push(' ');
         }
+        let end = word.find(char::is_whitespace).unwrap_or(word.len());
+        out.push_str(&word[..end]);
+        rest = &word[end..];
     }
 }
 
@@ -247,6 +249,7 @@ impl Page {
         let mut text = std::mem::take(&mut self.text);
         let mut pending: Vec<(NodeId, usize, Region)> = Vec::new();
         let html = std::mem::replace(&mut self.html, Html::new_document());
+        self.elems.reserve(html.tree.nodes().count());
         for edge in html.tree.root().traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
@@ -547,4 +550,42 @@ pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
     u.set_fragment(None);
     // The URL's own serialisation, moved out (no copy).
     Some(u.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The char-by-char definition `push_collapsed` must agree with.
+    fn reference(out: &mut String, s: &str) {
+        for c in s.chars() {
+            if c.is_whitespace() {
+                if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                    out.push(' ');
+                }
+            } else {
+                out.push(c);
+            }
+        }
+    }
+
+    #[test]
+    fn push_collapsed_matches_the_char_by_char_definition() {
+        for prefix in ["", "a", "a ", "a\n"] {
+            for s in [
+                "",
+                " ",
+                "  x  y  ",
+                "京\u{3000}\u{3000}ICP\u{a0}备",
+                "\n\t line\r\nnext ",
+                "no_space",
+                "尾 ",
+            ] {
+                let (mut got, mut want) = (prefix.to_string(), prefix.to_string());
+                push_collapsed(&mut got, s);
+                reference(&mut want, s);
+                assert_eq!(got, want, "{prefix:?} + {s:?}");
+            }
+        }
+    }
 }
