@@ -5,12 +5,17 @@
 //! cargo run --release -p pucha-crawl --example bench_analyze -- [sites] [pages] [passes]
 //! ```
 
+use std::collections::BTreeMap;
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOC: pucha_crawl::alloc::WorkerAllocator = pucha_crawl::alloc::WorkerAllocator;
 
 use pucha_farm::{Farm, FarmSpec};
 use url::Url;
 
 fn main() {
+    pucha_crawl::alloc::tune();
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -42,14 +47,21 @@ fn main() {
     let options = pucha_analyze::AnalyzeOptions::now();
     let t = Instant::now();
     let mut links = 0usize;
-    for _ in 0..passes {
+    // Which signal decided each page's encoding (detection is the costly one).
+    let mut sources: BTreeMap<String, usize> = BTreeMap::new();
+    for pass in 0..passes {
         for (url, body, ct) in &docs {
-            links += pucha_analyze::analyze_with(body, url, ct.as_deref(), &options)
-                .links
-                .len();
+            let facts = pucha_analyze::analyze_with(body, url, ct.as_deref(), &options);
+            links += facts.links.len();
+            if pass == 0 {
+                *sources
+                    .entry(format!("{:?}", facts.encoding_source))
+                    .or_default() += 1;
+            }
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    eprintln!("encoding decided by: {sources:?}");
     println!(
         "{{\"pages\":{},\"bytes\":{},\"passes\":{passes},\"links\":{links},\"secs\":{secs:.2},\"pages_per_s\":{:.0},\"mb_per_s\":{:.1}}}",
         docs.len(),

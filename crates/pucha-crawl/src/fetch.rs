@@ -235,11 +235,17 @@ async fn hop(client: &Client, url: &Url, req: &Request<'_>) -> Result<Fetched, F
         .await
         .map_err(|e| classify(&e))?;
     let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
+    // Taken, not cloned: the body stream does not need them.
+    let headers = std::mem::take(resp.headers_mut());
     let mut body = Vec::new();
     let mut truncated = false;
     if req.method != Method::HEAD && req.body_cap > 0 && !is_redirect(status) {
         let cap = req.body_cap as usize;
+        // One allocation when the length is known (not for compressed bodies).
+        body.reserve(
+            resp.content_length()
+                .map_or(0, |n| n.min(cap as u64) as usize),
+        );
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
             let room = cap - body.len();
             if chunk.len() > room {

@@ -591,9 +591,6 @@ impl Crawler {
             }
             return PageFetch::NotPage(ok);
         }
-        if let Some(sig) = verdict::challenge_signature(&f.body) {
-            return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
-        }
         // The analyser must never panic; if it does anyway, one page must not end the crawl.
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pucha_analyze::analyze(&f.body, &final_url, content_type.as_deref())
@@ -608,6 +605,14 @@ impl Crawler {
                 Default::default()
             }
         };
+        // An anti-bot challenge shows next to no text of its own (a line such as 正在进行安全
+        //验证); only such pages are searched for challenge signatures, so an article that
+        // mentions 人机验证 is not taken for one and ordinary pages cost no scan.
+        if facts.main_text_chars < CHALLENGE_MAX_TEXT {
+            if let Some(sig) = verdict::challenge_signature(&f.body) {
+                return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
+            }
+        }
         let soft_404 =
             facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&f.body));
         let outcome = if soft_404 {
@@ -721,6 +726,10 @@ impl Crawler {
         rules
     }
 }
+
+/// Pages with at least this many characters of main text are not checked for anti-bot
+/// challenge signatures (interstitials say a line or two).
+const CHALLENGE_MAX_TEXT: usize = 500;
 
 /// The normalised target key, kind and parsed URL of a link (`None` when skipped).
 fn target_of(

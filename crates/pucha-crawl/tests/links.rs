@@ -352,3 +352,39 @@ async fn politeness_limits_requests_in_flight_per_host() {
     assert_eq!(c.stats.pages_fetched, 13);
     assert!(srv2.max_in_flight() > 2);
 }
+
+#[tokio::test]
+async fn a_challenge_interstitial_is_blocked_but_an_article_about_captchas_is_a_page() {
+    let article = format!(
+        "<html><head><meta charset=\"utf-8\"><title>关于网上办事人机验证的说明</title></head><body><p>{}</p></body></html>",
+        "为防止恶意注册，网上办事大厅登录时增加人机验证环节，请按提示完成滑动验证后继续办理。".repeat(20)
+    );
+    let srv = serve("127.0.0.1", move |r| match r.path() {
+        "/" => Reply::html(page(
+            "首页",
+            &[("/challenge.html", "办事大厅"), ("/article.html", "说明")],
+        )),
+        "/challenge.html" => Reply::html(
+            "<html><body><script>document.cookie='__jsl_clearance=1';location.reload()</script>正在进行安全验证</body></html>",
+        ),
+        "/article.html" => Reply::html(article.clone()),
+        _ => Reply::status(404),
+    })
+    .await;
+    let cfg = cfg();
+    let c = Crawler::new(&cfg)
+        .unwrap()
+        .crawl_site(&site(&srv.url("/")), &cfg)
+        .await;
+    assert!(
+        matches!(outcome_of(&c, "/challenge.html"), LinkOutcome::Blocked { detail } if detail.contains("__jsl_clearance")),
+        "{:?}",
+        outcome_of(&c, "/challenge.html")
+    );
+    assert!(!c.pages.iter().any(|p| p.url.ends_with("/challenge.html")));
+    assert!(matches!(
+        outcome_of(&c, "/article.html"),
+        LinkOutcome::Ok { status: 200 }
+    ));
+    assert!(c.pages.iter().any(|p| p.url.ends_with("/article.html")));
+}
