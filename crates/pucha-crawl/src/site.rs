@@ -282,19 +282,23 @@ impl Crawler {
 
         while !level.is_empty() || !pending_checks.is_empty() {
             let checks = std::mem::take(&mut pending_checks);
-            let fetch_level = futures::stream::iter(level.into_iter().map(|item| async move {
-                let r = self.fetch_page(ctx, &item).await;
-                (item, r)
-            }))
-            .buffered(page_conc)
-            .collect::<Vec<_>>();
+            // Unordered, so a slow page does not hold back the next starts; the level's
+            // order is restored below (pages stay in BFS order).
+            let fetch_level =
+                futures::stream::iter(level.into_iter().enumerate().map(|(i, item)| async move {
+                    let r = self.fetch_page(ctx, &item).await;
+                    (i, item, r)
+                }))
+                .buffer_unordered(page_conc)
+                .collect::<Vec<_>>();
             let run_checks = futures::stream::iter(checks.into_iter().map(|(u, k)| async move {
                 let o = self.check_target(ctx, &u, k).await;
                 (u.to_string(), o)
             }))
             .buffer_unordered(check_conc)
             .collect::<Vec<_>>();
-            let (fetched, checked) = futures::join!(fetch_level, run_checks);
+            let (mut fetched, checked) = futures::join!(fetch_level, run_checks);
+            fetched.sort_unstable_by_key(|f| f.0);
             for (target, o) in checked {
                 let target = intern(&target);
                 if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
@@ -304,7 +308,7 @@ impl Crawler {
             }
 
             let mut next = Vec::new();
-            for (item, r) in fetched {
+            for (_, item, r) in fetched {
                 let key = intern(item.url.as_str());
                 let (record, follow) = match r {
                     PageFetch::OutOfTime => {
