@@ -609,10 +609,11 @@ impl Crawler {
                 Default::default()
             }
         };
-        // An anti-bot challenge shows next to no text of its own (a line such as 正在进行安全
-        //验证); only such pages are searched for challenge signatures, so an article that
-        // mentions 人机验证 is not taken for one and ordinary pages cost no scan.
-        if facts.main_text_chars < CHALLENGE_MAX_TEXT {
+        // An anti-bot challenge shows next to no text and links of its own (a script and a
+        // line such as 正在进行安全验证); only such pages are searched for challenge
+        // signatures, so an article that mentions 人机验证 is not taken for one and
+        // ordinary pages cost no scan.
+        if facts.main_text_chars < CHALLENGE_MAX_TEXT && facts.links.len() < CHALLENGE_MAX_LINKS {
             if let Some(sig) = verdict::challenge_signature(&f.body) {
                 return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
             }
@@ -734,6 +735,8 @@ impl Crawler {
 /// Pages with at least this many characters of main text are not checked for anti-bot
 /// challenge signatures (interstitials say a line or two).
 const CHALLENGE_MAX_TEXT: usize = 500;
+/// Nor are pages with this many links (scripts, images and styles included).
+const CHALLENGE_MAX_LINKS: usize = 20;
 
 /// The normalised target key, kind and parsed URL of a link (`None` when skipped).
 fn target_of(
