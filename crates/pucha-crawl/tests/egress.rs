@@ -49,10 +49,7 @@ async fn private_targets_are_refused_unless_the_site_list_points_there() {
         inline_probes: 0,
         ..CrawlConfig::default()
     };
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(matches!(outcome_of(&c, "/ok.html"), LinkOutcome::Ok { .. }));
     for t in [
         "/admin",
@@ -136,18 +133,12 @@ async fn allow_list_and_deny_list() {
         ..CrawlConfig::default()
     };
     cfg.egress.allow = vec!["127.0.0.4/32".into()];
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(matches!(outcome_of(&c, "/a.html"), LinkOutcome::Ok { .. }));
     assert!(other.connections() > 0);
 
     // Deny wins over allow.
     cfg.egress.deny = vec!["127.0.0.4".into()];
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(not_checked_why(outcome_of(&c, "/a.html")).contains("denied"));
 }

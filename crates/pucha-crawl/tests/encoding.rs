@@ -3,7 +3,6 @@
 
 mod support;
 
-use pucha_crawl::Crawler;
 use support::*;
 
 fn gbk(s: &str) -> Vec<u8> {
@@ -53,10 +52,7 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
     })
     .await;
     let cfg = cfg();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     let title = |suffix: &str| {
         c.pages
             .iter()

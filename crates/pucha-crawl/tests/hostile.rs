@@ -25,10 +25,7 @@ async fn a_20_mb_page_is_cut_at_the_body_cap() {
     })
     .await;
     let cfg = cfg();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     let home = &c.pages[0];
     assert!(home.truncated);
     assert_eq!(home.bytes, cfg.max_body_bytes);
@@ -54,10 +51,7 @@ async fn a_gzip_bomb_is_cut_at_the_body_cap() {
     .await;
     let mut cfg = cfg();
     cfg.max_body_bytes = 4 * 1024 * 1024;
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(c.pages[0].truncated, "{:?}", c.stats);
     assert_eq!(c.pages[0].bytes, 4 * 1024 * 1024);
 }
@@ -140,10 +134,7 @@ async fn a_slow_drip_is_a_timeout() {
     .await;
     let cfg = cfg();
     let t0 = Instant::now();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert_eq!(
         outcome_of(&c, "/drip.html"),
         &LinkOutcome::Broken {
@@ -207,10 +198,7 @@ async fn a_calendar_trap_is_stopped_by_pattern_budgets() {
     cfg.max_pages_per_pattern = 60;
     cfg.max_pattern_chain = 8;
     let t0 = Instant::now();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     let s = &c.stats;
     assert!(s.cut_traps > 0);
     assert!(!s.traps.is_empty());
@@ -257,10 +245,7 @@ async fn the_time_budget_stops_the_crawl_and_is_reported() {
     cfg.max_pages_per_pattern = 10_000;
     cfg.unpolite_concurrency = 2;
     let t0 = Instant::now();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(c.stats.cut_max_time > 0, "{:?}", c.stats);
     assert!(c
         .links

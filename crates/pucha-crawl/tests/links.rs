@@ -264,10 +264,7 @@ async fn backs_off_on_429_with_retry_after() {
     })
     .await;
     let cfg = cfg();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(matches!(
         outcome_of(&c, "/busy.html"),
         LinkOutcome::Ok { status: 200 }
@@ -313,10 +310,7 @@ async fn politeness_limits_requests_in_flight_per_host() {
     cfg.no_politeness = false;
     cfg.per_host_concurrency = 2;
     cfg.per_host_rps = 100.0;
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert_eq!(c.stats.pages_fetched, 13);
     assert!(
         srv.max_in_flight() <= 2,
@@ -372,10 +366,7 @@ async fn a_challenge_interstitial_is_blocked_but_an_article_about_captchas_is_a_
     })
     .await;
     let cfg = cfg();
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert!(
         matches!(outcome_of(&c, "/challenge.html"), LinkOutcome::Blocked { detail } if detail.contains("__jsl_clearance")),
         "{:?}",

@@ -63,10 +63,7 @@ async fn inline_probes_are_taken_during_the_crawl() {
     .await;
     let mut cfg = cfg();
     cfg.inline_probes = 4;
-    let c = Crawler::new(&cfg)
-        .unwrap()
-        .crawl_site(&site(&srv.url("/")), &cfg)
-        .await;
+    let c = crawl_home(&srv, &cfg).await;
     assert_eq!(c.probes.len(), 4);
     assert!(c.probes.iter().all(|p| p.ok()));
     assert!(c.probes.windows(2).all(|w| w[0].at <= w[1].at));

@@ -259,6 +259,14 @@ pub fn site(url: &str) -> Site {
 }
 
 /// Test settings: loopback only, no politeness, short timeouts, no inline probes.
+/// Crawls the test server's site from its homepage with `cfg`.
+pub async fn crawl_home(srv: &TestServer, cfg: &CrawlConfig) -> pucha_core::SiteCrawl {
+    pucha_crawl::Crawler::new(cfg)
+        .unwrap()
+        .crawl_site(&site(&srv.url("/")), cfg)
+        .await
+}
+
 pub fn cfg() -> CrawlConfig {
     let mut c = CrawlConfig {
         no_politeness: true,
