@@ -253,11 +253,8 @@ fn links(page: &Page) -> Vec<PageLink> {
                         .chain(std::iter::once(n))
                         .filter_map(|a| a.value().as_element())
                         .any(|e| {
-                            e.attr_of("class").is_some_and(|c| {
-                                c.as_bytes()
-                                    .windows(4)
-                                    .any(|w| w.eq_ignore_ascii_case(b"more"))
-                            })
+                            e.attr_of("class")
+                                .is_some_and(|c| page::contains_ignore_ascii_case(c, "more"))
                         })
                 })
             };

@@ -189,16 +189,21 @@ fn own_region(el: &Element) -> Region {
 fn hidden_by_style(el: &Element) -> bool {
     el.attr_of("style").is_some_and(|s| {
         // Most styles say nothing of display: no copy for them.
-        if !s
-            .as_bytes()
-            .windows(4)
-            .any(|w| w.eq_ignore_ascii_case(b"none"))
-        {
+        if !contains_ignore_ascii_case(s, "none") {
             return false;
         }
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         s.to_ascii_lowercase().contains("display:none")
     })
+}
+
+/// Whether `hay` contains `needle`, ASCII letters compared without case (no lowercased copy).
+pub(crate) fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || hay
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Appends `s` with whitespace runs collapsed to one space.

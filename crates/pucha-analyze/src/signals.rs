@@ -161,11 +161,11 @@ fn squash(style: &str) -> String {
 /// False when no declaration of `decl` can hide: every hiding needs `none`, `hidden`, a
 /// `font-size` or a negative number. Most styles have none of them.
 fn may_hide(decl: &str) -> bool {
+    let has = |word: &str| crate::page::contains_ignore_ascii_case(decl, word);
     let b = decl.as_bytes();
-    let has = |word: &[u8]| b.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
-    has(b"none")
-        || has(b"hidden")
-        || has(b"font-size")
+    has("none")
+        || has("hidden")
+        || has("font-size")
         || memchr::memchr_iter(b'-', b).any(|i| {
             b[i + 1..]
                 .iter()
@@ -188,13 +188,8 @@ fn hiding_in(decl: &str) -> Option<Hiding> {
         };
         let prop = prop.trim();
         let is = |p: &str| prop.eq_ignore_ascii_case(p);
-        const PROPS: &[&str] = &[
-            "display",
-            "visibility",
-            "overflow",
-            "font-size",
-            "width",
-            "height",
+        // Properties that move an element off screen with a large negative value.
+        const OFFSETS: &[&str] = &[
             "left",
             "top",
             "right",
@@ -203,7 +198,15 @@ fn hiding_in(decl: &str) -> Option<Hiding> {
             "margin-top",
             "text-indent",
         ];
-        if !PROPS.iter().any(|p| is(p)) {
+        const OTHERS: &[&str] = &[
+            "display",
+            "visibility",
+            "overflow",
+            "font-size",
+            "width",
+            "height",
+        ];
+        if !OTHERS.iter().chain(OFFSETS).any(|p| is(p)) {
             continue;
         }
         let mut val = squash(val);
@@ -224,18 +227,7 @@ fn hiding_in(decl: &str) -> Option<Hiding> {
                     .is_some_and(|z| !z.is_empty() && z.bytes().all(|b| b == b'0'));
         } else if is("width") || is("height") {
             size0 |= matches!(strip_unit(&val, &["px"]), "0" | "1");
-        } else if [
-            "left",
-            "top",
-            "right",
-            "bottom",
-            "margin-left",
-            "margin-top",
-            "text-indent",
-        ]
-        .iter()
-        .any(|p| is(p))
-        {
+        } else if OFFSETS.iter().any(|p| is(p)) {
             // Offsets of 1000 px and more put the element out of any screen.
             let num = strip_unit(&val, &["px", "pt", "em", "rem"]);
             off |= num.strip_prefix('-').is_some_and(|n| {
