@@ -36,6 +36,22 @@ pub(crate) struct PageRecord {
     pub siteid_mismatch: bool,
 }
 
+impl PageRecord {
+    /// A page with no meta-tag defect.
+    fn new(path: &str, role: Role) -> PageRecord {
+        PageRecord {
+            path: path.to_string(),
+            role,
+            missing_site_tags: false,
+            missing_column_tags: false,
+            missing_content_tags: false,
+            bad_pubdate: false,
+            null_column_type: false,
+            siteid_mismatch: false,
+        }
+    }
+}
+
 /// The marker the server replaces with `ip:port` of site `i`.
 pub(crate) fn host(i: usize) -> String {
     format!("\u{1}{i}\u{1}")
@@ -210,16 +226,7 @@ impl Renderer<'_> {
         item: Option<&Item>,
     ) -> (String, PageRecord) {
         let p = self.plan;
-        let mut rec = PageRecord {
-            path: path.to_string(),
-            role,
-            missing_site_tags: false,
-            missing_column_tags: false,
-            missing_content_tags: false,
-            bad_pubdate: false,
-            null_column_type: false,
-            siteid_mismatch: false,
-        };
+        let mut rec = PageRecord::new(path, role);
         let has = |d: &dyn Fn(&MetaDefect) -> bool| p.meta_defects.iter().any(d);
         let mut m = String::new();
         let _ = writeln!(m, "<meta name=\"SiteName\" content=\"{}\">", esc(&p.name));
@@ -1163,16 +1170,7 @@ impl Renderer<'_> {
             };
             let main =
                 format!("<div class=\"main w1200\"><h1 class=\"title\">{name}</h1>{body}</div>\n");
-            let rec = PageRecord {
-                path: sp.to_string(),
-                role: Role::Content,
-                missing_site_tags: false,
-                missing_column_tags: false,
-                missing_content_tags: false,
-                bad_pubdate: false,
-                null_column_type: false,
-                siteid_mismatch: false,
-            };
+            let rec = PageRecord::new(sp, Role::Content);
             out.push((
                 sp.to_string(),
                 self.page(sp, &format!("{name}_{}", p.name), &m, &main, 3),
@@ -1221,16 +1219,7 @@ impl Renderer<'_> {
             esc(&col.name),
             total - answered
         );
-        let rec = PageRecord {
-            path: STATS_PAGE.to_string(),
-            role: Role::Content,
-            missing_site_tags: false,
-            missing_column_tags: false,
-            missing_content_tags: false,
-            bad_pubdate: false,
-            null_column_type: false,
-            siteid_mismatch: false,
-        };
+        let rec = PageRecord::new(STATS_PAGE, Role::Content);
         Some((
             STATS_PAGE.to_string(),
             self.page(STATS_PAGE, &format!("{title}_{}", p.name), &m, &main, 4),
