@@ -27,6 +27,21 @@ const META_PRESCAN: usize = 16 * 1024;
 
 /// Decodes a page body, choosing the encoding as described in the module docs.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
+    decode_with_hint(body, content_type, None)
+}
+
+/// [`decode`], with the encoding detection already found on other pages of the same site.
+///
+/// A site's pages come from one CMS in one encoding, so when an undeclared page would go to
+/// the detector, a GB18030 `site_hint` is taken instead if the page decodes cleanly in it
+/// and its double-byte pairs look like GB2312-range Chinese ([`looks_gb2312`]); otherwise
+/// the detector runs as usual. Only GB18030 hints are used: it is the case that matters
+/// for Chinese government sites and the one the guard can vouch for.
+pub fn decode_with_hint(
+    body: &[u8],
+    content_type: Option<&str>,
+    site_hint: Option<&'static Encoding>,
+) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(body) {
         let enc = widen(enc);
         let (text, _) = enc.decode_without_bom_handling(&body[bom_len..]);
@@ -91,6 +106,15 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         };
         return utf8(text, source);
     }
+    if site_hint == Some(GB18030) && looks_gb2312(body) {
+        if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(body) {
+            return Decoded {
+                text: text.into_owned(),
+                encoding: GB18030,
+                source: EncodingSource::Detected,
+            };
+        }
+    }
     // Two stages: a 1 KB sample decides the common case (GBK that decodes cleanly); a
     // larger one decides the rest.
     if detect(body, QUICK_SAMPLE) == GB18030 {
@@ -109,6 +133,30 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         encoding: enc,
         source: EncodingSource::Detected,
     }
+}
+
+/// Whether the non-ASCII bytes of `body`, read as GBK pairs, are at least nine in ten in the
+/// GB2312 rows (lead and trail bytes 0xA1–0xFE), where everyday Chinese text lies. Big5,
+/// which also decodes cleanly as GBK, puts about half its trail bytes below 0x80, so a Big5
+/// page fails this and goes to the detector.
+pub(crate) fn looks_gb2312(body: &[u8]) -> bool {
+    let (mut pairs, mut in_rows) = (0usize, 0usize);
+    let mut i = 0;
+    while i < body.len() {
+        let lead = body[i];
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        let Some(&trail) = body.get(i + 1) else { break };
+        pairs += 1;
+        if (0xA1..=0xFE).contains(&lead) && (0xA1..=0xFE).contains(&trail) {
+            in_rows += 1;
+        }
+        // A GB18030 four-byte sequence has a digit second byte.
+        i += if trail.is_ascii_digit() { 4 } else { 2 };
+    }
+    pairs > 0 && in_rows * 10 >= pairs * 9
 }
 
 /// How many bytes, from the first non-ASCII byte on, the detector reads.
@@ -242,6 +290,46 @@ mod tests {
 
     fn gbk(s: &str) -> Vec<u8> {
         GB18030.encode(s).0.into_owned()
+    }
+
+    const NEWS: &str = "<html><head><title>通知公告</title></head><body><ul>\
+        <li><a href=\"/a.html\">关于开展二〇二四年度政府网站普查工作的通知</a></li>\
+        <li><a href=\"/b.html\">市人民政府办公室关于印发工作要点的通知</a></li>\
+        </ul></body></html>";
+
+    #[test]
+    fn a_site_gb18030_hint_decodes_gbk_pages_and_leaves_big5_to_the_detector() {
+        let gbk_page = gbk(NEWS);
+        assert!(looks_gb2312(&gbk_page));
+        let d = decode_with_hint(&gbk_page, Some("text/html"), Some(GB18030));
+        assert_eq!(d.encoding, GB18030);
+        assert_eq!(d.source, EncodingSource::Detected);
+        assert_eq!(d.text, NEWS);
+
+        // Big5 bytes decode cleanly as GBK too, into nonsense; the guard sends them on.
+        let traditional = NEWS.replace(
+            "</ul>",
+            "</ul><p>為進一步加強政府網站管理，提升政府網站服務水平，根據國務院辦公廳\
+             關於政府網站發展指引的要求，現將有關事項通知如下：各單位要高度重視，\
+             認真組織自查，對發現的問題及時整改，確保網站內容準確、權威、及時更新。</p>",
+        );
+        let big5 = encoding_rs::BIG5.encode(&traditional).0.into_owned();
+        assert!(GB18030
+            .decode_without_bom_handling_and_without_replacement(&big5)
+            .is_some());
+        assert!(!looks_gb2312(&big5));
+        // (What the detector then says is its own call: with the `cn` prior it may still
+        // pick GBK; the hint must not be what decides.)
+        let hinted = decode_with_hint(&big5, Some("text/html"), Some(GB18030));
+        let detected = decode(&big5, Some("text/html"));
+        assert_eq!(hinted.encoding, detected.encoding);
+        assert_eq!(hinted.text, detected.text);
+
+        // A hint never overrides a declaration the bytes agree with, nor valid UTF-8.
+        let d = decode_with_hint(NEWS.as_bytes(), None, Some(GB18030));
+        assert_eq!(d.encoding, UTF_8);
+        let d = decode_with_hint(&gbk_page, Some("text/html; charset=gbk"), Some(GB18030));
+        assert_eq!(d.source, EncodingSource::HttpHeader);
     }
 
     const PAGE: &str =

@@ -81,6 +81,7 @@ mod tests {
     fn facts(html: &str) -> PageFacts {
         let opts = AnalyzeOptions {
             today: NaiveDate::from_ymd_opt(2026, 11, 26),
+            ..Default::default()
         };
         analyze_with(
             html.as_bytes(),

@@ -28,7 +28,7 @@ use regex::Regex;
 use url::Url;
 
 pub use dates::{date_in_url, find_dates, parse_date, FoundDate};
-pub use encoding::{charset_from_content_type, decode, meta_charset, Decoded};
+pub use encoding::{charset_from_content_type, decode, decode_with_hint, meta_charset, Decoded};
 pub use guide::KEY_ELEMENTS as SERVICE_GUIDE_ELEMENTS;
 pub use homepage::homepage_content;
 
@@ -73,6 +73,9 @@ pub struct AnalyzeOptions {
     /// month-day later than `today` is taken from the previous year. Without it the year
     /// comes from the page (URL, PubDate, other dates).
     pub today: Option<NaiveDate>,
+    /// The encoding detected on earlier pages of the same site, if any: see
+    /// [`decode_with_hint`].
+    pub site_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl AnalyzeOptions {
@@ -80,6 +83,7 @@ impl AnalyzeOptions {
     pub fn now() -> AnalyzeOptions {
         AnalyzeOptions {
             today: Some(pucha_core::today_cst()),
+            site_encoding: None,
         }
     }
 }
@@ -99,7 +103,7 @@ pub fn analyze_with(
     content_type: Option<&str>,
     options: &AnalyzeOptions,
 ) -> PageFacts {
-    let decoded = decode(body, content_type);
+    let decoded = decode_with_hint(body, content_type, options.site_encoding);
     let mut facts = analyze_text_with(&decoded.text, url, options);
     facts.encoding = decoded.encoding.name().to_string();
     facts.encoding_source = decoded.source;

@@ -544,9 +544,13 @@ impl Page {
 
 /// Resolves a link against the base; only http(s) targets get a URL.
 pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
-    let lower = raw.trim_start().to_ascii_lowercase();
-    if lower.starts_with("javascript:") || lower.starts_with("mailto:") || lower.starts_with('#') {
+    let r = raw.trim_start().as_bytes();
+    let starts = |p: &[u8]| r.len() >= p.len() && r[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"javascript:") || starts(b"mailto:") || r.first() == Some(&b'#') {
         return None;
+    }
+    if let Some(joined) = join_plain(base, raw) {
+        return Some(joined);
     }
     let mut u = base.join(raw).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
@@ -557,9 +561,177 @@ pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
     Some(u.into())
 }
 
+/// The common link shapes joined by concatenation, as `Url::join` would join them: a
+/// path-absolute `/a/b.html?x=1`, or a relative `b.html`, `./b.html`, `../../c/d.html`,
+/// made only of bytes the URL parser keeps as they are and with no dot segment past the
+/// leading ones. Anything else returns `None` and goes through `Url::join` (most links of
+/// a page are these shapes, and `Url::join` re-parses the base for each).
+fn join_plain(base: &Url, raw: &str) -> Option<String> {
+    // Bytes the parser copies unchanged into an http(s) path or query. `:` is left out (it
+    // could start a scheme), `%` too (`%2e` is a dot segment), `'` (encoded in queries).
+    fn plain(b: u8) -> bool {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'?'
+                    | b'='
+                    | b'&'
+                    | b'!'
+                    | b'$'
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'@'
+            )
+    }
+    if !matches!(base.scheme(), "http" | "https") {
+        return None;
+    }
+    let before_path = base[..url::Position::BeforePath].len();
+    let base_str = base.as_str();
+    // An absolute link to the base's own origin, spelt as the base spells it.
+    let raw = match raw.strip_prefix(&base_str[..before_path]) {
+        Some(path) if path.starts_with('/') => path,
+        _ => raw,
+    };
+    if !raw.bytes().all(plain) {
+        return None;
+    }
+    let path_end = raw.find('?').unwrap_or(raw.len());
+    let mut out = String::with_capacity(base_str.len() + raw.len());
+    let rest = if let Some(abs) = raw.strip_prefix('/') {
+        if abs.starts_with('/') {
+            return None; // `//host/…`: scheme-relative
+        }
+        out.push_str(&base_str[..before_path]);
+        raw
+    } else {
+        let mut dir = &base.path()[..base.path().rfind('/')? + 1];
+        let mut rest = raw;
+        loop {
+            if let Some(r) = rest.strip_prefix("./") {
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("../") {
+                rest = r;
+                if dir.len() > 1 {
+                    dir = &dir[..dir[..dir.len() - 1].rfind('/')? + 1];
+                }
+            } else {
+                break;
+            }
+        }
+        // `../../` alone is the directory itself; an empty link is the base, query and all.
+        if raw.is_empty() || rest.starts_with(['/', '?']) {
+            return None;
+        }
+        out.push_str(&base_str[..before_path]);
+        out.push_str(dir);
+        rest
+    };
+    let rest_path_end = path_end - (raw.len() - rest.len());
+    if rest[..rest_path_end]
+        .split('/')
+        .any(|seg| seg == "." || seg == "..")
+    {
+        return None;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_plain_agrees_with_url_join() {
+        let bases = [
+            "http://127.0.10.1:8080/",
+            "http://127.0.10.1:8080/col/col12/index.html",
+            "https://www.example.gov.cn/a/b/c/t20240101_1.html?x=1",
+            "http://user:pw@example.gov.cn/a/b/",
+            "http://example.gov.cn/a",
+        ];
+        let raws = [
+            "/",
+            "/a/b.html",
+            "/a/b.html?x=1&y=2",
+            "/col/col12/index.html?uid=3&pageNum=2",
+            "b.html",
+            "./b.html",
+            "././b.html",
+            "../b.html",
+            "../../../../b.html",
+            "./../c/d.html?p=1",
+            "c/d/",
+            "a//b",
+            "/a//b",
+            "a/./b",
+            "a/../b",
+            "/a/..",
+            "/a/.",
+            "a?x=..",
+            "x.html?",
+            "?x=1",
+            "./",
+            "../",
+            "../../../",
+            "./../",
+            "",
+            ".",
+            "..",
+            "//other.host/x",
+            "/a b",
+            "a%2e",
+            "/%2e%2e/x",
+            "http://x/y",
+            "a:b",
+            "/a'b?c='d'",
+            "#top",
+            "/a#b",
+            "/中文.html",
+            "/A/B.HTML?Q=V",
+            "..a/b",
+            "a../b",
+            "http://127.0.10.1:8080/a/b.html",
+            "http://127.0.10.1:8080",
+            "http://127.0.10.1:8080?x",
+            "http://127.0.10.1:80800/a",
+            "http://127.0.10.1:8080//x/y",
+            "http://127.0.10.1:8080/a/../b",
+            "https://www.example.gov.cn/x/y.html",
+            "HTTPS://www.example.gov.cn/x/y.html",
+            "http://user:pw@example.gov.cn/z",
+        ];
+        for b in bases {
+            let base = Url::parse(b).unwrap();
+            for raw in raws {
+                if let Some(fast) = join_plain(&base, raw) {
+                    let slow = base.join(raw).unwrap();
+                    assert_eq!(fast, slow.as_str(), "base {b}, raw {raw}");
+                }
+            }
+        }
+        // The common shapes do take the fast path.
+        let base = Url::parse(bases[1]).unwrap();
+        for raw in [
+            "/a/b.html",
+            "b.html",
+            "./b.html",
+            "../../b.html?x=1",
+            "http://127.0.10.1:8080/a/b.html",
+        ] {
+            assert!(join_plain(&base, raw).is_some(), "{raw}");
+        }
+        assert!(join_plain(&base, "/a/../b").is_none());
+    }
 
     /// The char-by-char definition `push_collapsed` must agree with.
     fn reference(out: &mut String, s: &str) {

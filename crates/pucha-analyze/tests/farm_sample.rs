@@ -75,6 +75,7 @@ impl Farm {
         let ct = charset.map(|c| format!("text/html; charset={c}"));
         let opts = AnalyzeOptions {
             today: Some(self.today),
+            ..Default::default()
         };
         analyze_with(&body, &parsed, ct.as_deref(), &opts)
     }

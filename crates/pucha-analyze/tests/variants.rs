@@ -303,6 +303,7 @@ fn list_month_day_dates_take_the_year_from_context() {
     let html = "<ul><li><a href='/1.html'>通知一号的标题</a>[08-30]</li><li><a href='/2.html'>通知二号的标题</a>[12-30]</li></ul>";
     let opts = AnalyzeOptions {
         today: Some(d(2024, 10, 8)),
+        ..Default::default()
     };
     let f = analyze_text_with(html, &url("http://www.example.gov.cn/tzgg/"), &opts);
     let dates: Vec<_> = f.dated_items.iter().map(|i| i.date).collect();

@@ -10,14 +10,14 @@ use std::collections::HashMap;
 // URL-keyed sets of one crawl: fast, randomly seeded hashing (keys come from pages).
 use foldhash::{HashMap as UrlMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
 use futures::StreamExt;
 use pucha_core::{
-    BrokenReason, CrawlConfig, CrawlStats, Interner, LinkKind, LinkOutcome, LinkRecord, LinkTag,
-    PageLink, PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
+    BrokenReason, CrawlConfig, CrawlStats, EncodingSource, Interner, LinkKind, LinkOutcome,
+    LinkRecord, LinkTag, PageLink, PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
 };
 use reqwest::Method;
 use tokio::time::Instant;
@@ -52,6 +52,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) retries: AtomicU64,
     robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
     notes: Mutex<Vec<String>>,
+    /// The encoding the detector found on an undeclared page of this site (GB18030 only),
+    /// offered to the analysis of the site's later undeclared pages.
+    site_encoding: OnceLock<&'static encoding_rs::Encoding>,
 }
 
 impl Ctx<'_> {
@@ -134,6 +137,7 @@ impl Crawler {
             retries: AtomicU64::new(0),
             robots: tokio::sync::Mutex::new(HashMap::new()),
             notes: Mutex::new(Vec::new()),
+            site_encoding: OnceLock::new(),
         };
 
         // Reachability pre-check: an unreachable site costs one probe, not a crawl.
@@ -596,11 +600,22 @@ impl Crawler {
             return PageFetch::NotPage(ok);
         }
         // The analyser must never panic; if it does anyway, one page must not end the crawl.
+        let options = pucha_analyze::AnalyzeOptions {
+            site_encoding: ctx.site_encoding.get().copied(),
+            ..pucha_analyze::AnalyzeOptions::now()
+        };
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pucha_analyze::analyze(&f.body, &final_url, content_type.as_deref())
+            pucha_analyze::analyze_with(&f.body, &final_url, content_type.as_deref(), &options)
         }));
         let facts = match analysed {
-            Ok(facts) => facts,
+            Ok(facts) => {
+                if facts.encoding_source == EncodingSource::Detected
+                    && facts.encoding == encoding_rs::GB18030.name()
+                {
+                    let _ = ctx.site_encoding.set(encoding_rs::GB18030);
+                }
+                facts
+            }
             Err(_) => {
                 ctx.note(format!(
                     "pucha-analyze panicked on {final_url}: page kept without facts"

@@ -3,6 +3,7 @@
 
 mod support;
 
+use pucha_core::EncodingSource;
 use support::*;
 
 fn gbk(s: &str) -> Vec<u8> {
@@ -26,8 +27,11 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
             ("/wrong.html", "政务公开"),
             ("/none.html", "新闻动态"),
             ("/meta.html", "通知公告"),
+            ("/utf8.html", "政策文件"),
         ],
     );
+    // An undeclared UTF-8 page on a GBK site: the site's detected GBK must not stick to it.
+    let utf8 = "<html><head><title>政策文件栏目</title></head><body><p>政策文件</p></body></html>";
     let wrong = body("政务公开专栏", "", &[]);
     let none = body("新闻动态栏目", "", &[]);
     let meta = body(
@@ -48,6 +52,7 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
         },
         // Declared in a meta tag only.
         "/meta.html" => Reply::with(200, "text/html", meta.clone()),
+        "/utf8.html" => Reply::with(200, "text/html", utf8),
         _ => Reply::status(404),
     })
     .await;
@@ -67,8 +72,20 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
     assert_eq!(title("/wrong.html"), "政务公开专栏");
     assert_eq!(title("/none.html"), "新闻动态栏目");
     assert_eq!(title("/meta.html"), "通知公告栏目");
+    assert_eq!(title("/utf8.html"), "政策文件栏目");
+    let encoding = |suffix: &str| {
+        let p = c.pages.iter().find(|p| p.url.ends_with(suffix)).unwrap();
+        (p.facts.encoding.as_str(), p.facts.encoding_source)
+    };
+    // The homepage went to the detector; the later undeclared GBK pages took the site's
+    // detected encoding (same outcome, same source).
+    for page in ["/", "/wrong.html", "/none.html"] {
+        assert_eq!(encoding(page), ("gb18030", EncodingSource::Detected), "{page}");
+    }
+    assert_eq!(encoding("/meta.html"), ("gb18030", EncodingSource::MetaCharset));
+    assert_eq!(encoding("/utf8.html").0, "UTF-8");
     // Anchor texts came through decoded too.
     let anchors: Vec<&str> = c.links.iter().map(|l| &*l.text).collect();
     assert!(anchors.contains(&"政务公开"), "{anchors:?}");
-    assert_eq!(c.pages.len(), 4);
+    assert_eq!(c.pages.len(), 5);
 }

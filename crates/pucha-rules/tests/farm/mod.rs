@@ -539,6 +539,7 @@ impl Farm {
                     today: std::env::var_os("PUCHA_ACCURACY_NO_TODAY")
                         .is_none()
                         .then_some(self.as_of),
+                    ..Default::default()
                 };
                 pucha_analyze::analyze_with(&body, &url, ct.as_deref(), &opts)
             }) {
