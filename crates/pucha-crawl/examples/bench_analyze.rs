@@ -29,7 +29,7 @@ fn main() {
     spec.bare_404 = true;
     let farm = Farm::generate(&spec);
     let hosts: Vec<String> = (0..farm.sites.len())
-        .map(|i| format!("127.0.10.{}", i + 1))
+        .map(|i| format!("127.0.10.{}:8080", i + 1))
         .collect();
     let mut docs = Vec::new();
     for (i, s) in farm.sites.iter().enumerate() {
@@ -38,20 +38,28 @@ fn main() {
             .map(|cs| format!("text/html; charset={cs}"));
         for (path, p) in s.pages() {
             if p.is_html() {
-                let url = Url::parse(&format!("http://{}:8080{path}", hosts[i])).expect("url");
-                docs.push((url, p.fill(&hosts, 8080), ct.clone()));
+                let url = Url::parse(&format!("http://{}{path}", hosts[i])).expect("url");
+                docs.push((i, url, p.fill(&hosts, 8080), ct.clone()));
             }
         }
     }
-    let bytes: usize = docs.iter().map(|d| d.1.len()).sum();
-    let options = pucha_analyze::AnalyzeOptions::now();
+    let bytes: usize = docs.iter().map(|d| d.2.len()).sum();
+    let mut options = pucha_analyze::AnalyzeOptions::now();
+    // Per site, the encoding detected on its earlier pages, as the crawler keeps it.
+    let mut site_encoding = vec![None; farm.sites.len()];
     let t = Instant::now();
     let mut links = 0usize;
     // Which signal decided each page's encoding (detection is the costly one).
     let mut sources: BTreeMap<String, usize> = BTreeMap::new();
     for pass in 0..passes {
-        for (url, body, ct) in &docs {
+        for (site, url, body, ct) in &docs {
+            options.site_encoding = site_encoding[*site];
             let facts = pucha_analyze::analyze_with(body, url, ct.as_deref(), &options);
+            if facts.encoding_source == pucha_core::EncodingSource::Detected
+                && facts.encoding == encoding_rs::GB18030.name()
+            {
+                site_encoding[*site] = Some(encoding_rs::GB18030);
+            }
             links += facts.links.len();
             if pass == 0 {
                 *sources

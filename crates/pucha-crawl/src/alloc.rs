@@ -23,9 +23,13 @@ pub use mimalloc::MiMalloc as WorkerAllocator;
 /// constant for it): milliseconds before freed memory is returned to the OS; 0 = at once.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Sets the allocator option above. Call first thing in `main`; it only changes when
-/// mimalloc returns memory, so calling it with another allocator is harmless.
+/// Sets the allocator option above, unless the environment sets `MIMALLOC_PURGE_DELAY`
+/// (mimalloc reads it itself). Call first thing in `main`; it only changes when mimalloc
+/// returns memory, so calling it with another allocator is harmless.
 pub fn tune() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: mi_option_set only stores a value in mimalloc's option table; valid for any
     // option index and value, at any time.
     unsafe {
