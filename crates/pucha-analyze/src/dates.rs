@@ -23,16 +23,6 @@ pub struct FoundDate {
 const MIN_YEAR: i32 = 1990;
 const MAX_YEAR: i32 = 2099;
 
-static FULL: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?|([-/.])\s*(\d{1,2})\s*([-/.])\s*(\d{1,2}))",
-    )
-    .expect("regex")
-});
-static MONTH_DAY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{2})([-/])(\d{2})").expect("regex")
-});
-
 /// Full-width digits and date punctuation mapped to ASCII, with a byte-offset map back.
 struct Normalized {
     text: String,
@@ -41,9 +31,12 @@ struct Normalized {
 }
 
 fn normalize(s: &str) -> Option<Normalized> {
-    let needs = s
-        .chars()
-        .any(|c| matches!(c, '０'..='９' | '－' | '／' | '．'));
+    // ０-９ (U+FF10–FF19), － (FF0D), ． (FF0E) and ／ (FF0F) all encode as EF BC 8D..99.
+    let needs = memchr::memmem::find_iter(s.as_bytes(), b"\xEF\xBC").any(|k| {
+        s.as_bytes()
+            .get(k + 2)
+            .is_some_and(|b| (0x8D..=0x99).contains(b))
+    });
     if !needs {
         return None;
     }
@@ -82,6 +75,9 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 }
 
 /// Finds every date in `text`. Month-day forms need `context_year`.
+///
+/// A hand scanner: every page's text goes through here, and the two regexes it replaces
+/// (kept in the tests as the reference it must agree with) were a visible share of a crawl.
 pub fn find_dates(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
     let norm = normalize(text);
     let s = norm.as_ref().map_or(text, |n| n.text.as_str());
@@ -89,64 +85,44 @@ pub fn find_dates(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
     if !s.bytes().any(|b| b.is_ascii_digit()) {
         return out;
     }
-    for c in FULL.captures_iter(s) {
-        let m = c.get(0).expect("match");
-        if digit_before(s, m.start()) {
+    for (start, end, fields) in matches(s, full_at) {
+        if digit_before(s, start) {
             continue;
         }
-        let end = m.end();
-        let y: i32 = c[1].parse().unwrap_or(0);
-        let date = if let (Some(mo), Some(d)) = (c.get(2), c.get(3)) {
-            ymd(
-                y,
-                mo.as_str().parse().unwrap_or(0),
-                d.as_str().parse().unwrap_or(0),
-            )
-        } else {
-            // Same separator twice, and no digit glued to the end (2024-10-081).
-            if c[4] != c[6] || digit_at(s, end) {
-                continue;
-            }
-            ymd(y, c[5].parse().unwrap_or(0), c[7].parse().unwrap_or(0))
-        };
-        if let Some(date) = date {
+        if let Some(date) = fields.and_then(|(y, m, d)| ymd(y, m, d)) {
             out.push(FoundDate {
                 date,
-                start: m.start(),
+                start,
                 end,
                 has_year: true,
             });
         }
     }
     if let Some(year) = context_year {
-        for c in MONTH_DAY.captures_iter(s) {
-            let m = c.get(0).expect("match");
-            if out.iter().any(|f| f.start < m.end() && m.start() < f.end) {
+        for (start, end, md) in matches(s, month_day_at) {
+            if out.iter().any(|f| f.start < end && start < f.end) {
                 continue;
             }
-            let (mo, d) = match (c.get(1), c.get(2)) {
-                (Some(mo), Some(d)) => (mo.as_str(), d.as_str()),
-                _ => {
-                    // NN-NN: no digit or separator around it (phones, times, ranges).
-                    let before = s[..m.start()].chars().next_back();
-                    let after = s[m.end()..].chars().next();
-                    let glued = |c: Option<char>| {
-                        c.is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ':'))
-                    };
-                    if glued(before) || glued(after) {
-                        continue;
-                    }
-                    (&c[3], &c[5])
+            if let MonthDay::Dashed(..) = md {
+                // NN-NN: no digit or separator around it (phones, times, ranges).
+                let before = s[..start].chars().next_back();
+                let after = s[end..].chars().next();
+                let glued = |c: Option<char>| {
+                    c.is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ':'))
+                };
+                if glued(before) || glued(after) {
+                    continue;
                 }
-            };
-            if digit_before(s, m.start()) {
+            }
+            if digit_before(s, start) {
                 continue;
             }
-            if let Some(date) = ymd(year, mo.parse().unwrap_or(0), d.parse().unwrap_or(0)) {
+            let (MonthDay::Chinese(mo, d) | MonthDay::Dashed(mo, d)) = md;
+            if let Some(date) = ymd(year, mo, d) {
                 out.push(FoundDate {
                     date,
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     has_year: false,
                 });
             }
@@ -160,6 +136,178 @@ pub fn find_dates(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
         }
     }
     out
+}
+
+/// The leftmost, non-overlapping matches of a pattern tried at each ASCII digit, as a
+/// regex's `find_iter` gives them: `(start, end, what the pattern read)`.
+fn matches<'a, T>(
+    s: &'a str,
+    at: impl Fn(&str, usize) -> Option<(usize, T)> + 'a,
+) -> impl Iterator<Item = (usize, usize, T)> + 'a {
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // Patterns start with a digit; an ASCII digit is always a char boundary.
+        while let Some(d) = next_digit(b, i) {
+            if let Some((end, v)) = at(s, d) {
+                i = end;
+                return Some((d, end, v));
+            }
+            i = d + 1;
+        }
+        i = b.len();
+        None
+    })
+}
+
+/// The first ASCII digit at or after `i`, eight bytes at a time (most text has none).
+fn next_digit(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 128;
+    const LOW7: u64 = ONES * 127;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        // Whether a byte lies strictly between b'/' and b':' (Bit Twiddling Hacks,
+        // "hasbetween"); bytes of 0x80 and above never count.
+        let between = (ONES * (127 + u64::from(b':'))).wrapping_sub(x & LOW7)
+            & !x
+            & (x & LOW7).wrapping_add(ONES * (127 - u64::from(b'/')))
+            & HIGH;
+        if between != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|k| i + k)
+}
+
+/// The end of the whitespace run at byte `i`.
+fn skip_ws(s: &str, mut i: usize) -> usize {
+    while let Some(c) = s[i..].chars().next().filter(|c| c.is_whitespace()) {
+        i += c.len_utf8();
+    }
+    i
+}
+
+/// How many ASCII digits start at byte `i`.
+fn digit_run(b: &[u8], i: usize) -> usize {
+    b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count()
+}
+
+/// The value of `len` ASCII digits at `i`.
+fn number(b: &[u8], i: usize, len: usize) -> u32 {
+    b[i..i + len]
+        .iter()
+        .fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+}
+
+/// Year, month and day as read, not yet checked.
+type Ymd = (i32, u32, u32);
+
+fn is_sep(b: Option<&u8>) -> bool {
+    matches!(b, Some(b'-' | b'/' | b'.'))
+}
+
+/// A full date at byte `i`: `YYYY年M月D日` (日 optional; a day of more digits keeps its
+/// first two) or `YYYY-M-D` with `-`, `/` or `.`; the same greedy, leftmost-first reading
+/// as the regex `(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?|([-/.])\s*(\d{1,2})\s*([-/.])\s*(\d{1,2}))`.
+/// Returns the match end and the fields, `None` for a match the caller must skip (two
+/// different separators, or a digit glued to the end: `2024-10-081`).
+fn full_at(s: &str, i: usize) -> Option<(usize, Option<Ymd>)> {
+    let b = s.as_bytes();
+    if digit_run(b, i) < 4 {
+        return None;
+    }
+    let y = number(b, i, 4) as i32;
+    let j = skip_ws(s, i + 4);
+    if s[j..].starts_with('年') {
+        let k = skip_ws(s, j + '年'.len_utf8());
+        let r = digit_run(b, k);
+        if !(1..=2).contains(&r) {
+            return None;
+        }
+        let k2 = skip_ws(s, k + r);
+        if !s[k2..].starts_with('月') {
+            return None;
+        }
+        let k3 = skip_ws(s, k2 + '月'.len_utf8());
+        let dl = digit_run(b, k3).min(2);
+        if dl == 0 {
+            return None;
+        }
+        let mut end = skip_ws(s, k3 + dl);
+        if s[end..].starts_with('日') {
+            end += '日'.len_utf8();
+        }
+        return Some((end, Some((y, number(b, k, r), number(b, k3, dl)))));
+    }
+    if !is_sep(b.get(j)) {
+        return None;
+    }
+    let k = skip_ws(s, j + 1);
+    let r = digit_run(b, k);
+    if !(1..=2).contains(&r) {
+        return None;
+    }
+    let k2 = skip_ws(s, k + r);
+    if !is_sep(b.get(k2)) {
+        return None;
+    }
+    let k3 = skip_ws(s, k2 + 1);
+    let dl = digit_run(b, k3).min(2);
+    if dl == 0 {
+        return None;
+    }
+    let end = k3 + dl;
+    let keep = b[j] == b[k2] && !digit_at(s, end);
+    Some((end, keep.then(|| (y, number(b, k, r), number(b, k3, dl)))))
+}
+
+/// What a month-day match read.
+#[derive(Debug, Clone, Copy)]
+enum MonthDay {
+    /// `8月30日`
+    Chinese(u32, u32),
+    /// `08-30`, `08/30`
+    Dashed(u32, u32),
+}
+
+/// A month-day at byte `i`, as the regex `(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{2})([-/])(\d{2})`.
+fn month_day_at(s: &str, i: usize) -> Option<(usize, MonthDay)> {
+    let b = s.as_bytes();
+    let r = digit_run(b, i);
+    if (1..=2).contains(&r) {
+        let k = skip_ws(s, i + r);
+        if s[k..].starts_with('月') {
+            let k2 = skip_ws(s, k + '月'.len_utf8());
+            let r2 = digit_run(b, k2);
+            if (1..=2).contains(&r2) {
+                let k3 = skip_ws(s, k2 + r2);
+                if s[k3..].starts_with('日') {
+                    let md = MonthDay::Chinese(number(b, i, r), number(b, k2, r2));
+                    return Some((k3 + '日'.len_utf8(), md));
+                }
+            }
+        }
+    }
+    let w = b.get(i..i + 5)?;
+    let dashed = w[0].is_ascii_digit()
+        && w[1].is_ascii_digit()
+        && matches!(w[2], b'-' | b'/')
+        && w[3].is_ascii_digit()
+        && w[4].is_ascii_digit();
+    dashed.then(|| {
+        (
+            i + 5,
+            MonthDay::Dashed(number(b, i, 2), number(b, i + 3, 2)),
+        )
+    })
 }
 
 /// Parses the first date in `s` (any supported form). Month-day forms take `context_year`.
@@ -188,6 +336,171 @@ pub fn date_in_url(path: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    static FULL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?|([-/.])\s*(\d{1,2})\s*([-/.])\s*(\d{1,2}))",
+        )
+        .expect("regex")
+    });
+    static MONTH_DAY: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{2})([-/])(\d{2})").expect("regex")
+    });
+
+    /// The regex reading `find_dates` replaced: the reference it must agree with.
+    fn find_dates_regex(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
+        let norm = normalize(text);
+        let s = norm.as_ref().map_or(text, |n| n.text.as_str());
+        let mut out: Vec<FoundDate> = Vec::new();
+        if !s.bytes().any(|b| b.is_ascii_digit()) {
+            return out;
+        }
+        for c in FULL.captures_iter(s) {
+            let m = c.get(0).expect("match");
+            if digit_before(s, m.start()) {
+                continue;
+            }
+            let end = m.end();
+            let y: i32 = c[1].parse().unwrap_or(0);
+            let date = if let (Some(mo), Some(d)) = (c.get(2), c.get(3)) {
+                ymd(
+                    y,
+                    mo.as_str().parse().unwrap_or(0),
+                    d.as_str().parse().unwrap_or(0),
+                )
+            } else {
+                // Same separator twice, and no digit glued to the end (2024-10-081).
+                if c[4] != c[6] || digit_at(s, end) {
+                    continue;
+                }
+                ymd(y, c[5].parse().unwrap_or(0), c[7].parse().unwrap_or(0))
+            };
+            if let Some(date) = date {
+                out.push(FoundDate {
+                    date,
+                    start: m.start(),
+                    end,
+                    has_year: true,
+                });
+            }
+        }
+        if let Some(year) = context_year {
+            for c in MONTH_DAY.captures_iter(s) {
+                let m = c.get(0).expect("match");
+                if out.iter().any(|f| f.start < m.end() && m.start() < f.end) {
+                    continue;
+                }
+                let (mo, d) = match (c.get(1), c.get(2)) {
+                    (Some(mo), Some(d)) => (mo.as_str(), d.as_str()),
+                    _ => {
+                        // NN-NN: no digit or separator around it (phones, times, ranges).
+                        let before = s[..m.start()].chars().next_back();
+                        let after = s[m.end()..].chars().next();
+                        let glued = |c: Option<char>| {
+                            c.is_some_and(|c| {
+                                c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ':')
+                            })
+                        };
+                        if glued(before) || glued(after) {
+                            continue;
+                        }
+                        (&c[3], &c[5])
+                    }
+                };
+                if digit_before(s, m.start()) {
+                    continue;
+                }
+                if let Some(date) = ymd(year, mo.parse().unwrap_or(0), d.parse().unwrap_or(0)) {
+                    out.push(FoundDate {
+                        date,
+                        start: m.start(),
+                        end: m.end(),
+                        has_year: false,
+                    });
+                }
+            }
+            out.sort_by_key(|f| f.start);
+        }
+        if let Some(n) = norm {
+            for f in &mut out {
+                f.start = n.map[f.start];
+                f.end = n.map[f.end];
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_scanner_agrees_with_the_regexes(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("2024"), Just("1999"), Just("2019"), Just("12"), Just("8"), Just("30"),
+                    Just("123"), Just("0"), Just("9"), Just("年"), Just("月"), Just("日"),
+                    Just("-"), Just("/"), Just("."), Just(":"), Just(" "), Just("\u{3000}"),
+                    Just("\n"), Just("a"), Just("发布"), Just("２０２４"), Just("－"), Just("０８"),
+                    Just("٢٠٢٤"),
+                ],
+                0..14,
+            ),
+            year in prop_oneof![Just(None), Just(Some(2024))],
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(find_dates(&text, year), find_dates_regex(&text, year), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_ascii_digit() {
+        let texts = [
+            "",
+            "abc",
+            "abcdefgh9",
+            "12345678",
+            "第二十三条，共计",
+            "汉字汉字汉字5",
+            "/:/:/:/:/:0",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                let want = b[i..].iter().position(u8::is_ascii_digit).map(|k| i + k);
+                assert_eq!(next_digit(b, i), want, "{t:?} from {i}");
+            }
+        }
+        // Every byte value, at every place in a word.
+        for v in 0..=255u8 {
+            for at in 0..8 {
+                let mut b = [b'x'; 11];
+                b[at] = v;
+                let want = b.iter().position(u8::is_ascii_digit);
+                assert_eq!(next_digit(&b, 0), want, "byte {v:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_the_regexes_on_page_like_text() {
+        let texts = [
+            "发布时间：2024-09-12 10:10 来源：本站",
+            "2024年 8 月 3 日 星期六",
+            "2024年10月123",
+            "2024-10-081 2024/10/08 2024.1.8 2024-10/08",
+            "[08-30] 关于开展工作的通知 08-31 12-01",
+            "电话：0731-12345678 13812345678 10:30-11:30",
+            "8月30日 12月1日 13月40日 2月30日",
+            "２０２４－０８－３０ 的全角日期",
+            "12024-10-08 x2024-10-08",
+            "",
+        ];
+        for t in texts {
+            for y in [None, Some(2024)] {
+                assert_eq!(find_dates(t, y), find_dates_regex(t, y), "{t:?}");
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -62,6 +62,14 @@ static SITE_CODE_PARAM: Lazy<Regex> =
 static LINK_CALL: Lazy<Regex> =
     Lazy::new(|| Regex::new(r#"Link\(\s*\\?['"]([A-Za-z0-9]{6,20})\\?['"]"#).expect("regex"));
 
+// Words looked for in every link text of a page.
+static CONTACT_WORDS: Lazy<aho_corasick::AhoCorasick> =
+    Lazy::new(|| crate::page::words(&["联系我们", "联系方式"]));
+static SITEMAP_WORDS: Lazy<aho_corasick::AhoCorasick> =
+    Lazy::new(|| crate::page::words(&["网站地图", "站点地图"]));
+static JIUCUO_WORDS: Lazy<aho_corasick::AhoCorasick> =
+    Lazy::new(|| crate::page::words(&["政府网站找错"]));
+
 /// What the footer extraction returns besides the items.
 pub(crate) struct FooterFacts {
     pub footer: Footer,
@@ -248,10 +256,7 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     // 联系方式: a contact line in the footer, else a 联系我们 link.
     if let Some(line) = contact_line(&footer_text) {
         f.contact = item(Some(line));
-    } else if let Some((raw, _)) = links
-        .iter()
-        .find(|(_, t)| t.contains("联系我们") || t.contains("联系方式"))
-    {
+    } else if let Some((raw, _)) = links.iter().find(|(_, t)| CONTACT_WORDS.is_match(t)) {
         f.contact = item(Some(raw.to_string()));
     } else if footer_text.contains("联系我们") || footer_text.contains("联系方式") {
         f.contact = item(None);
@@ -268,10 +273,7 @@ pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
     }
 
     // 网站地图 / 站点地图
-    if let Some((raw, _)) = links
-        .iter()
-        .find(|(_, t)| t.contains("网站地图") || t.contains("站点地图"))
-    {
+    if let Some((raw, _)) = links.iter().find(|(_, t)| SITEMAP_WORDS.is_match(t)) {
         f.sitemap = item(Some(raw.to_string()));
     } else if all_text.contains("网站地图") || all_text.contains("站点地图") {
         f.sitemap = item(None);
@@ -528,15 +530,14 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
     let mut present = false;
     // The official script (its src may have been rewritten by a saving browser).
     let mut script_src: Option<String> = None;
-    for n in page.html.tree.nodes() {
-        if let Some(el) = n.value().as_element() {
-            if el.name() == "script" && el.id() == Some("_jiucuo_") {
-                present = true;
-                script_src = el.attr_of("src").map(|s| s.trim().to_string());
-                code = el.attr_of("sitecode").map(|s| s.trim().to_string());
-                break;
-            }
-        }
+    if let Some(el) = page
+        .jiucuo_script
+        .and_then(|id| page.html.tree.get(id))
+        .and_then(|n| n.value().as_element())
+    {
+        present = true;
+        script_src = el.attr_of("src").map(|s| s.trim().to_string());
+        code = el.attr_of("sitecode").map(|s| s.trim().to_string());
     }
     // Preference: a link to the platform (or a legacy host); the official script when
     // its src points to the platform; a platform page URL anywhere in the markup (e.g.
@@ -568,7 +569,7 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         value = Some(m.as_str().replace("&amp;", "&"));
     } else if let Some((raw, _)) = links
         .iter()
-        .find(|(_, t)| t.contains("政府网站找错") || t.trim() == "网站纠错")
+        .find(|(_, t)| JIUCUO_WORDS.is_match(t) || t.trim() == "网站纠错")
     {
         present = true;
         value = crate::page::resolve(&page.base, raw).map(|_| raw.to_string());

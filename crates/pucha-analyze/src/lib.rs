@@ -167,10 +167,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
     let pagination = pagination(&page, text);
     let placeholder = placeholder(&page);
     let soft_404 = soft_404(page.title.as_deref(), &main);
-    let has_search = page.has_search_form
-        || links
-            .iter()
-            .any(|l| l.text.contains("搜索") || l.text.contains("检索"));
+    let has_search = page.has_search_form || links.iter().any(|l| SEARCH_WORDS.is_match(&*l.text));
     let dated_items: Vec<_> = items.iter().map(|i| i.item.clone()).collect();
     let kind = kind(
         url,
@@ -219,9 +216,18 @@ fn placeholder(page: &Page) -> Option<String> {
         .map(|s| page.text[s.start..s.end].trim())
         // Four bytes a char at most: longer texts need no count.
         .filter(|t| t.len() <= 4 * MAX_CHARS && t.chars().count() <= MAX_CHARS)
-        .find_map(|t| PLACEHOLDERS.iter().find(|p| t.contains(*p)))
-        .map(|p| p.to_string())
+        // The first placeholder of the list that the text contains.
+        .find_map(|t| {
+            PLACEHOLDER_WORDS
+                .find_overlapping_iter(t)
+                .map(|m| m.pattern().as_usize())
+                .min()
+        })
+        .map(|i| PLACEHOLDERS[i].to_string())
 }
+
+static PLACEHOLDER_WORDS: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| page::words(PLACEHOLDERS));
+static SEARCH_WORDS: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| page::words(&["搜索", "检索"]));
 
 fn meta_tags(page: &Page) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();

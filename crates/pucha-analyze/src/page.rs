@@ -6,7 +6,6 @@
 //! or footer, so extractors can ask "which element holds this date" without re-walking.
 
 use rustc_hash::FxHashMap;
-use std::borrow::Cow;
 
 use ego_tree::NodeId;
 use pucha_core::{LinkTag, PageLink};
@@ -61,6 +60,8 @@ pub(crate) struct Page {
     pub scripts: Vec<String>,
     pub title: Option<String>,
     pub has_search_form: bool,
+    /// The first `<script id="_jiucuo_">` (the 找错 entry's official script).
+    pub jiucuo_script: Option<NodeId>,
 }
 
 /// Attribute reads without scraper's per-call atom lookups: `Element::attr` interns the
@@ -127,55 +128,34 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-fn tokens(el: &Element) -> impl Iterator<Item = Cow<'_, str>> + '_ {
-    el.id()
-        .into_iter()
-        .chain(el.class_names())
-        .flat_map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()))
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if t.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(t.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(t)
-            }
-        })
-}
-
 /// The region an element opens, judged from its tag, id and classes.
 fn own_region(el: &Element) -> Region {
-    let mut r = Region::default();
-    match el.name() {
-        "nav" => r.nav = true,
-        "header" => r.header = true,
-        "footer" => r.footer = true,
-        _ => {}
-    }
-    for t in tokens(el) {
-        let t: &str = &t;
-        if t.starts_with("nav") || t.ends_with("nav") || t.contains("menu") || t == "daohang" {
-            r.nav = true;
-        }
-        if matches!(
-            t,
-            "header" | "head" | "top" | "topbar" | "tophead" | "banner"
-        ) || t.ends_with("header")
-        {
-            r.header = true;
-        }
-        if t.contains("footer")
-            || t.contains("copyright")
-            || matches!(
-                t,
-                "foot" | "foots" | "bottom" | "btm" | "bq" | "banquan" | "copy" | "wzfoot"
-            )
-            || t.starts_with("foot")
-        {
-            r.footer = true;
-        }
+    let mut r = match el.name() {
+        "nav" => Region {
+            nav: true,
+            ..Region::default()
+        },
+        "header" => Region {
+            header: true,
+            ..Region::default()
+        },
+        "footer" => Region {
+            footer: true,
+            ..Region::default()
+        },
+        _ => Region::default(),
+    };
+    let id = el.attr_of("id");
+    for t in id
+        .into_iter()
+        .chain(el.class_names())
+        .flat_map(|s| s.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
+        .filter(|t| !t.is_empty())
+    {
+        token_region(t, &mut r);
     }
     // Chinese ids seen in the wild (`id='底部'`, `id='版权'`).
-    if let Some(id) = el.id() {
+    if let Some(id) = id.filter(|id| !id.is_ascii()) {
         if id.contains("底部") || id.contains("版权") {
             r.footer = true;
         }
@@ -184,6 +164,49 @@ fn own_region(el: &Element) -> Region {
         }
     }
     r
+}
+
+/// What one id or class token (ASCII letters and digits, any case) says of the region.
+/// Compared in place, without a lower-cased copy: this runs for every element of a page.
+fn token_region(t: &[u8], r: &mut Region) {
+    let eq = |w: &[u8]| t.eq_ignore_ascii_case(w);
+    let starts = |w: &[u8]| t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w);
+    let ends = |w: &[u8]| t.len() >= w.len() && t[t.len() - w.len()..].eq_ignore_ascii_case(w);
+    let has = |w: &[u8]| t.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    if starts(b"nav") || ends(b"nav") || has(b"menu") || eq(b"daohang") {
+        r.nav = true;
+    }
+    if [
+        &b"header"[..],
+        b"head",
+        b"top",
+        b"topbar",
+        b"tophead",
+        b"banner",
+    ]
+    .iter()
+    .any(|w| eq(w))
+        || ends(b"header")
+    {
+        r.header = true;
+    }
+    if starts(b"foot")
+        || has(b"footer")
+        || has(b"copyright")
+        || [
+            &b"foots"[..],
+            b"bottom",
+            b"btm",
+            b"bq",
+            b"banquan",
+            b"copy",
+            b"wzfoot",
+        ]
+        .iter()
+        .any(|w| eq(w))
+    {
+        r.footer = true;
+    }
 }
 
 fn hidden_by_style(el: &Element) -> bool {
@@ -195,6 +218,13 @@ fn hidden_by_style(el: &Element) -> bool {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         s.to_ascii_lowercase().contains("display:none")
     })
+}
+
+/// An automaton for a fixed word list that is searched for in many short texts (link texts,
+/// text runs). `str::contains` sets up a substring searcher on every call; a page made a few
+/// hundred such calls, a visible share of its analysis.
+pub(crate) fn words(list: &[&str]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::new(list).expect("a plain word list builds")
 }
 
 /// Whether `hay` contains `needle`, ASCII letters compared without case (no lowercased copy).
@@ -241,6 +271,7 @@ impl Page {
             scripts: Vec::new(),
             title: None,
             has_search_form: false,
+            jiucuo_script: None,
         };
         page.walk();
         page
@@ -298,6 +329,11 @@ impl Page {
                                 }
                             }
                             "script" => {
+                                if self.jiucuo_script.is_none()
+                                    && el.attr_of("id") == Some("_jiucuo_")
+                                {
+                                    self.jiucuo_script = Some(node.id());
+                                }
                                 let body: String = node
                                     .children()
                                     .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
@@ -649,6 +685,86 @@ fn join_plain(base: &Url, raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former token reading (lower-cased copies and `str` searches), kept to check
+    /// `token_region` against.
+    fn token_region_reference(t: &str) -> Region {
+        let t = t.to_ascii_lowercase();
+        let t = t.as_str();
+        let mut r = Region::default();
+        if t.starts_with("nav") || t.ends_with("nav") || t.contains("menu") || t == "daohang" {
+            r.nav = true;
+        }
+        if matches!(
+            t,
+            "header" | "head" | "top" | "topbar" | "tophead" | "banner"
+        ) || t.ends_with("header")
+        {
+            r.header = true;
+        }
+        if t.contains("footer")
+            || t.contains("copyright")
+            || matches!(
+                t,
+                "foot" | "foots" | "bottom" | "btm" | "bq" | "banquan" | "copy" | "wzfoot"
+            )
+            || t.starts_with("foot")
+        {
+            r.footer = true;
+        }
+        r
+    }
+
+    #[test]
+    fn token_region_agrees_with_the_lowercasing_reading() {
+        let tokens = [
+            "nav",
+            "NAV",
+            "mainNav",
+            "navBar",
+            "Menu",
+            "topmenu",
+            "daohang",
+            "DaoHang",
+            "header",
+            "HEAD",
+            "Top",
+            "topbar",
+            "tophead",
+            "banner",
+            "pageHeader",
+            "headline",
+            "footer",
+            "FOOTER",
+            "Copyright",
+            "copyRight2",
+            "foot",
+            "foots",
+            "Bottom",
+            "btm",
+            "bq",
+            "banquan",
+            "copy",
+            "wzfoot",
+            "footNav",
+            "nave",
+            "n",
+            "",
+            "x1",
+            "menubottom",
+            "TRS",
+            "content",
+            "list",
+            "topNavMenu",
+            "hd",
+            "ft",
+        ];
+        for t in tokens {
+            let mut r = Region::default();
+            token_region(t.as_bytes(), &mut r);
+            assert_eq!(r, token_region_reference(t), "{t}");
+        }
+    }
 
     #[test]
     fn join_plain_agrees_with_url_join() {

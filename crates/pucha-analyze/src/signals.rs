@@ -89,6 +89,13 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
                 }
             }
             "script" if el.attr_of("src").is_none() => {
+                // Most inline scripts never mention `location`: look before copying.
+                let mentions = |c: ego_tree::NodeRef<'_, Node>| {
+                    c.value().as_text().is_some_and(|t| t.contains("location"))
+                };
+                if !node.children().any(mentions) {
+                    continue;
+                }
                 let body: String = node
                     .children()
                     .filter_map(|c| match c.value() {

@@ -80,9 +80,16 @@ async fn gbk_pages_with_wrong_or_missing_declarations() {
     // The homepage went to the detector; the later undeclared GBK pages took the site's
     // detected encoding (same outcome, same source).
     for page in ["/", "/wrong.html", "/none.html"] {
-        assert_eq!(encoding(page), ("gb18030", EncodingSource::Detected), "{page}");
+        assert_eq!(
+            encoding(page),
+            ("gb18030", EncodingSource::Detected),
+            "{page}"
+        );
     }
-    assert_eq!(encoding("/meta.html"), ("gb18030", EncodingSource::MetaCharset));
+    assert_eq!(
+        encoding("/meta.html"),
+        ("gb18030", EncodingSource::MetaCharset)
+    );
     assert_eq!(encoding("/utf8.html").0, "UTF-8");
     // Anchor texts came through decoded too.
     let anchors: Vec<&str> = c.links.iter().map(|l| &*l.text).collect();
