@@ -4,8 +4,10 @@
 //! strings. glibc malloc took about a tenth of a worker's CPU in profiles; mimalloc is
 //! faster. In its default settings it held 15-25 % more memory than glibc, which broke the
 //! 300 MB budget for 64 concurrent sites: it advises the kernel to back its arenas with
-//! transparent huge pages. Built without that (`no_thp`) and told to return freed memory at
-//! once, it stays under the budget. docs/benchmarks-crawl.md has the figures.
+//! transparent huge pages. Built without that (`no_thp`) and told to return freed memory
+//! after 10 ms, it stays under the budget. Returning it at once (0 ms) held 5-8 MB less but
+//! cost a `madvise` call per freed page run and the page faults of reusing it: 5-15 % of the
+//! crawl rate. docs/benchmarks-crawl.md has the figures.
 //!
 //! Binaries that run crawls declare it:
 //!
@@ -20,8 +22,10 @@
 pub use mimalloc::MiMalloc as WorkerAllocator;
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (libmimalloc-sys 0.1.49 names no
-/// constant for it): milliseconds before freed memory is returned to the OS; 0 = at once.
+/// constant for it): milliseconds before freed memory is returned to the OS.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// The worker's purge delay, in milliseconds.
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
 /// Sets the allocator option above, unless the environment sets `MIMALLOC_PURGE_DELAY`
 /// (mimalloc reads it itself). Call first thing in `main`; it only changes when mimalloc
@@ -33,7 +37,7 @@ pub fn tune() {
     // SAFETY: mi_option_set only stores a value in mimalloc's option table; valid for any
     // option index and value, at any time.
     unsafe {
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
     }
 }
 
@@ -46,6 +50,6 @@ mod tests {
         tune();
         // SAFETY: reads mimalloc's option table.
         let purge = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
-        assert_eq!(purge, 0);
+        assert_eq!(purge, PURGE_DELAY_MS);
     }
 }
