@@ -30,6 +30,16 @@ struct Normalized {
     map: Vec<usize>,
 }
 
+impl Normalized {
+    /// Moves the ranges of dates found in the normalised text back to the original's bytes.
+    fn map_back(&self, dates: &mut [FoundDate]) {
+        for f in dates {
+            f.start = self.map[f.start];
+            f.end = self.map[f.end];
+        }
+    }
+}
+
 fn normalize(s: &str) -> Option<Normalized> {
     // ０-９ (U+FF10–FF19), － (FF0D), ． (FF0E) and ／ (FF0F) all encode as EF BC 8D..99.
     let needs = memchr::memmem::find_iter(s.as_bytes(), b"\xEF\xBC").any(|k| {
@@ -130,10 +140,7 @@ pub fn find_dates(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
         out.sort_by_key(|f| f.start);
     }
     if let Some(n) = norm {
-        for f in &mut out {
-            f.start = n.map[f.start];
-            f.end = n.map[f.end];
-        }
+        n.map_back(&mut out);
     }
     out
 }
@@ -423,10 +430,7 @@ mod tests {
             out.sort_by_key(|f| f.start);
         }
         if let Some(n) = norm {
-            for f in &mut out {
-                f.start = n.map[f.start];
-                f.end = n.map[f.end];
-            }
+            n.map_back(&mut out);
         }
         out
     }
