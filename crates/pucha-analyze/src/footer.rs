@@ -544,10 +544,13 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
     // `window.open(...)`); the script with a rewritten src; a 纠错 entry.
     let page_url = |m: &str| m.contains("jiucuo.html") || m.contains("check_web");
     let scan = may_have_jiucuo_url(raw_all);
-    let raw_page = JIUCUO_URL
-        .find_iter(if scan { raw_all } else { "" })
-        .map(|m| m.as_str())
-        .find(|m| page_url(m));
+    // Only searched when no link names the platform (most pages have such a link).
+    let raw_page = || {
+        JIUCUO_URL
+            .find_iter(if scan { raw_all } else { "" })
+            .map(|m| m.as_str())
+            .find(|m| page_url(m))
+    };
     if let Some((raw, _)) = links
         .iter()
         .find(|(raw, _)| JIUCUO_URL.is_match(raw) && page_url(raw))
@@ -559,7 +562,7 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         .is_some_and(|s| JIUCUO_URL.is_match(s))
     {
         value = script_src;
-    } else if let Some(m) = raw_page {
+    } else if let Some(m) = raw_page() {
         present = true;
         value = Some(m.replace("&amp;", "&"));
     } else if script_src.is_some() {

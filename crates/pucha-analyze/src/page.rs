@@ -76,7 +76,22 @@ pub(crate) trait ElementExt {
 
 impl ElementExt for Element {
     fn attr_of(&self, name: &str) -> Option<&str> {
-        self.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+        // The names asked for on every element compare as atoms (one integer each), not
+        // as strings through scraper's `attrs()`, which resolves every attribute's name.
+        let atom = match name {
+            "class" => html5ever::local_name!("class"),
+            "id" => html5ever::local_name!("id"),
+            "style" => html5ever::local_name!("style"),
+            "href" => html5ever::local_name!("href"),
+            "src" => html5ever::local_name!("src"),
+            "title" => html5ever::local_name!("title"),
+            "hidden" => html5ever::local_name!("hidden"),
+            _ => return self.attrs().find(|(k, _)| *k == name).map(|(_, v)| v),
+        };
+        self.attrs
+            .iter()
+            .find(|(k, _)| k.local == atom)
+            .map(|(_, v)| &**v)
     }
 
     fn class_names(&self) -> impl Iterator<Item = &str> {
@@ -713,6 +728,30 @@ mod tests {
             r.footer = true;
         }
         r
+    }
+
+    #[test]
+    fn attr_of_finds_atom_and_string_names_alike() {
+        let html = crate::tree::parse_document(
+            r#"<div CLASS="a b" id=x style="color:red" data-k=v hidden title="t"><a href="/h"></a></div>"#,
+        );
+        let el = |name: &str| {
+            html.tree
+                .nodes()
+                .filter_map(|n| n.value().as_element())
+                .find(|e| e.name() == name)
+                .unwrap()
+        };
+        let div = el("div");
+        assert_eq!(div.attr_of("class"), Some("a b"));
+        assert_eq!(div.attr_of("id"), Some("x"));
+        assert_eq!(div.attr_of("style"), Some("color:red"));
+        assert_eq!(div.attr_of("hidden"), Some(""));
+        assert_eq!(div.attr_of("title"), Some("t"));
+        assert_eq!(div.attr_of("data-k"), Some("v"));
+        assert_eq!(div.attr_of("href"), None);
+        assert_eq!(el("a").attr_of("href"), Some("/h"));
+        assert_eq!(div.class_names().collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[test]
