@@ -87,7 +87,7 @@ pub(crate) struct ScriptHtml {
 }
 
 /// Extracts the HTML written by scripts that look like they build a footer.
-pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
+pub(crate) fn script_html<S: AsRef<str>>(scripts: &[S]) -> ScriptHtml {
     static JOIN: Lazy<Regex> =
         Lazy::new(|| Regex::new(r#"['"]\s*\+\s*(?:\r?\n\s*)?['"]"#).expect("regex"));
     const KEYS: &[&str] = &[
@@ -104,6 +104,7 @@ pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
     ];
     let mut out = ScriptHtml::default();
     for s in scripts {
+        let s = s.as_ref();
         if !s.contains('<') && !s.contains("%3C") && !s.contains("%3c") {
             continue;
         }
@@ -113,7 +114,7 @@ pub(crate) fn script_html(scripts: &[String]) -> ScriptHtml {
         let decoded = if s.contains("%3C") || s.contains("%3c") {
             percent_decode_str(s).decode_utf8_lossy().into_owned()
         } else {
-            s.clone()
+            s.to_string()
         };
         let cleaned = JOIN
             .replace_all(&decoded, "")
@@ -212,7 +213,12 @@ fn has_anchor(text: &str) -> bool {
 
 /// Extracts the footer items of a page.
 pub(crate) fn extract(page: &Page, raw_html: &str) -> FooterFacts {
-    let scripts = script_html(&page.scripts);
+    let sources: Vec<_> = page
+        .scripts
+        .iter()
+        .map(|&id| page.script_text(id))
+        .collect();
+    let scripts = script_html(&sources);
     let all_text = joined(&page.text, &scripts.text);
     let region = page.footer_text();
     let footer_text = if has_anchor(&region) {

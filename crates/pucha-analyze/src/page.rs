@@ -56,8 +56,9 @@ pub(crate) struct Page {
     pub segs: Vec<Seg>,
     pub elems: FxHashMap<NodeId, ElemInfo>,
     pub links: Vec<RawLink>,
-    /// Inline script bodies (for footers written by JavaScript).
-    pub scripts: Vec<String>,
+    /// Inline scripts with a non-blank body (for footers written by JavaScript); see
+    /// [`Page::script_text`].
+    pub scripts: Vec<NodeId>,
     pub title: Option<String>,
     pub has_search_form: bool,
     /// The first `<script id="_jiucuo_">` (the 找错 entry's official script).
@@ -349,12 +350,11 @@ impl Page {
                                 {
                                     self.jiucuo_script = Some(node.id());
                                 }
-                                let body: String = node
-                                    .children()
-                                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-                                    .collect();
-                                if !body.trim().is_empty() {
-                                    self.scripts.push(body);
+                                let blank = node.children().all(|c| {
+                                    c.value().as_text().is_none_or(|t| t.trim().is_empty())
+                                });
+                                if !blank {
+                                    self.scripts.push(node.id());
                                 }
                             }
                             _ => {}
@@ -537,6 +537,24 @@ impl Page {
                 is_more: false,
             },
         });
+    }
+
+    /// The body of an inline script, borrowed from the tree when it is one text node (the
+    /// tree builder makes it so).
+    pub fn script_text(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
+        let Some(node) = self.html.tree.get(id) else {
+            return "".into();
+        };
+        let mut texts = node.children().filter_map(|c| c.value().as_text());
+        match (texts.next(), texts.next()) {
+            (None, _) => "".into(),
+            (Some(t), None) => (&**t).into(),
+            (Some(a), Some(b)) => {
+                let mut s = format!("{}{}", &**a, &**b);
+                texts.for_each(|t| s.push_str(t));
+                s.into()
+            }
+        }
     }
 
     /// The element info of a node (elements only).

@@ -543,12 +543,13 @@ impl Builder {
             let id = self.append(parent, Self::element(&local, attrs));
             let (content, resume) = raw_content(text, after, name);
             if !content.is_empty() {
-                let s = if rcdata && content.contains('&') {
-                    decode_entities(content, false)
+                if rcdata && content.contains('&') {
+                    let s = decode_entities(content, false);
+                    self.push_text(id, &s);
                 } else {
-                    content.to_string()
-                };
-                self.push_text(id, &s);
+                    // Scripts and styles are most of a template's bytes: one copy only.
+                    self.push_text(id, content);
+                }
             }
             return resume;
         }
