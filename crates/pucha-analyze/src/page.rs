@@ -621,6 +621,35 @@ pub(crate) fn resolve(base: &Url, raw: &str) -> Option<String> {
     if let Some(joined) = join_plain(base, raw) {
         return Some(joined);
     }
+    // An absolute http(s) link resolves the same against any base: the footer's badge,
+    // 备案 and 找错 links repeat on every page of every site, so their parse is remembered.
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return ABSOLUTE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(hit) = cache.get(raw) {
+                return hit.clone();
+            }
+            let resolved = join_full(base, raw);
+            if cache.len() >= ABSOLUTE_CACHE {
+                cache.clear();
+            }
+            cache.insert(raw.into(), resolved.clone());
+            resolved
+        });
+    }
+    join_full(base, raw)
+}
+
+/// How many absolute links each thread remembers (cleared when full).
+const ABSOLUTE_CACHE: usize = 1024;
+
+thread_local! {
+    static ABSOLUTE: std::cell::RefCell<FxHashMap<Box<str>, Option<String>>> =
+        std::cell::RefCell::new(FxHashMap::default());
+}
+
+/// `Url::join`, http(s) only, fragment dropped.
+fn join_full(base: &Url, raw: &str) -> Option<String> {
     let mut u = base.join(raw).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
         return None;
@@ -821,6 +850,28 @@ mod tests {
             token_region(t.as_bytes(), &mut r);
             assert_eq!(r, token_region_reference(t), "{t}");
         }
+    }
+
+    #[test]
+    fn absolute_links_resolve_the_same_from_the_cache() {
+        let a = Url::parse("http://127.0.10.1:8080/col/index.html").unwrap();
+        let b = Url::parse("https://www.example.gov.cn/x/").unwrap();
+        for raw in [
+            "https://bszs.conac.cn/sitename?method=show&id=0A1B",
+            "http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=43010202000001#x",
+            "https://beian.miit.gov.cn/",
+            "http://EXAMPLE.gov.cn:80/a/../b",
+            "http://[::1",
+        ] {
+            for base in [&a, &b, &a] {
+                assert_eq!(resolve(base, raw), join_full(base, raw), "{raw}");
+            }
+        }
+        // Bounded: the cache is cleared when full.
+        for i in 0..ABSOLUTE_CACHE + 10 {
+            resolve(&a, &format!("https://h{i}.example.gov.cn/"));
+        }
+        assert!(ABSOLUTE.with(|c| c.borrow().len()) <= ABSOLUTE_CACHE);
     }
 
     #[test]
