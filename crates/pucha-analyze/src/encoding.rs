@@ -106,18 +106,11 @@ pub fn decode_with_hint(
         };
         return utf8(text, source);
     }
-    if site_hint == Some(GB18030) && looks_gb2312(body) {
-        if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(body) {
-            return Decoded {
-                text: text.into_owned(),
-                encoding: GB18030,
-                source: EncodingSource::Detected,
-            };
-        }
-    }
-    // Two stages: a 1 KB sample decides the common case (GBK that decodes cleanly); a
-    // larger one decides the rest.
-    if detect(body, QUICK_SAMPLE) == GB18030 {
+    // GB18030 first when the site's hint vouches for it, else when a 1 KB sample says so
+    // (the common case: GBK that decodes cleanly); a larger sample decides the rest.
+    let gb18030_first =
+        (site_hint == Some(GB18030) && looks_gb2312(body)) || detect(body, QUICK_SAMPLE) == GB18030;
+    if gb18030_first {
         if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(body) {
             return Decoded {
                 text: text.into_owned(),
