@@ -110,6 +110,15 @@ pub fn analyze_with(
     facts
 }
 
+/// The encoding to offer a site's later pages as [`AnalyzeOptions::site_encoding`], from the
+/// facts of one of its pages: GB18030 when the detector chose it (the only hint
+/// [`decode_with_hint`] takes).
+pub fn site_encoding_hint(facts: &PageFacts) -> Option<&'static encoding_rs::Encoding> {
+    (facts.encoding_source == pucha_core::EncodingSource::Detected
+        && facts.encoding == encoding_rs::GB18030.name())
+    .then_some(encoding_rs::GB18030)
+}
+
 /// Analyses already decoded HTML (the encoding fields stay at their defaults: "UTF-8").
 /// Month-day dates are read as in [`analyze`].
 pub fn analyze_text(text: &str, url: &Url) -> PageFacts {
@@ -561,6 +570,24 @@ fn kind(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_detected_gb18030_becomes_a_site_hint() {
+        use pucha_core::EncodingSource::*;
+        let facts = |encoding: &str, source| PageFacts {
+            encoding: encoding.to_string(),
+            encoding_source: source,
+            ..PageFacts::default()
+        };
+        assert_eq!(
+            site_encoding_hint(&facts("gb18030", Detected)),
+            Some(encoding_rs::GB18030)
+        );
+        assert_eq!(site_encoding_hint(&facts("gb18030", HttpHeader)), None);
+        assert_eq!(site_encoding_hint(&facts("gb18030", MetaCharset)), None);
+        assert_eq!(site_encoding_hint(&facts("Big5", Detected)), None);
+        assert_eq!(site_encoding_hint(&facts("UTF-8", Detected)), None);
+    }
 
     #[test]
     fn serialized_path_is_the_parsed_path() {

@@ -55,10 +55,8 @@ fn main() {
         for (site, url, body, ct) in &docs {
             options.site_encoding = site_encoding[*site];
             let facts = pucha_analyze::analyze_with(body, url, ct.as_deref(), &options);
-            if facts.encoding_source == pucha_core::EncodingSource::Detected
-                && facts.encoding == encoding_rs::GB18030.name()
-            {
-                site_encoding[*site] = Some(encoding_rs::GB18030);
+            if let Some(hint) = pucha_analyze::site_encoding_hint(&facts) {
+                site_encoding[*site] = Some(hint);
             }
             links += facts.links.len();
             if pass == 0 {

@@ -16,8 +16,8 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 use pucha_core::{
-    BrokenReason, CrawlConfig, CrawlStats, EncodingSource, Interner, LinkKind, LinkOutcome,
-    LinkRecord, LinkTag, PageLink, PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
+    BrokenReason, CrawlConfig, CrawlStats, Interner, LinkKind, LinkOutcome, LinkRecord, LinkTag,
+    PageLink, PageRecord, ProbeSample, Reachability, Site, SiteCrawl,
 };
 use reqwest::Method;
 use tokio::time::Instant;
@@ -52,8 +52,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) retries: AtomicU64,
     robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
     notes: Mutex<Vec<String>>,
-    /// The encoding the detector found on an undeclared page of this site (GB18030 only),
-    /// offered to the analysis of the site's later undeclared pages.
+    /// The encoding the detector found on an undeclared page of this site
+    /// (`pucha_analyze::site_encoding_hint`), offered to the site's later pages.
     site_encoding: OnceLock<&'static encoding_rs::Encoding>,
 }
 
@@ -609,10 +609,8 @@ impl Crawler {
         }));
         let facts = match analysed {
             Ok(facts) => {
-                if facts.encoding_source == EncodingSource::Detected
-                    && facts.encoding == encoding_rs::GB18030.name()
-                {
-                    let _ = ctx.site_encoding.set(encoding_rs::GB18030);
+                if let Some(hint) = pucha_analyze::site_encoding_hint(&facts) {
+                    let _ = ctx.site_encoding.set(hint);
                 }
                 facts
             }
