@@ -6,8 +6,9 @@
 //! or footer, so extractors can ask "which element holds this date" without re-walking.
 
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
-use ego_tree::NodeId;
+use ego_tree::{NodeId, NodeRef};
 use pucha_core::{LinkTag, PageLink};
 use scraper::{node::Element, Html, Node};
 use url::Url;
@@ -236,6 +237,21 @@ fn hidden_by_style(el: &Element) -> bool {
     })
 }
 
+/// The text of a node's text children, borrowed from the tree when there is one (the tree
+/// builder merges adjacent text, so a title, script or style body is one node).
+pub(crate) fn child_text(node: NodeRef<'_, Node>) -> Cow<'_, str> {
+    let mut texts = node.children().filter_map(|c| c.value().as_text());
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(t), None) => Cow::Borrowed(&**t),
+        (Some(a), Some(b)) => {
+            let mut s = format!("{}{}", &**a, &**b);
+            texts.for_each(|t| s.push_str(t));
+            Cow::Owned(s)
+        }
+    }
+}
+
 /// An automaton for a fixed word list that is searched for in many short texts (link texts,
 /// text runs). `str::contains` sets up a substring searcher on every call; a page made a few
 /// hundred such calls, a visible share of its analysis.
@@ -333,12 +349,8 @@ impl Page {
                                 }
                             }
                             "title" if self.title.is_none() => {
-                                let t: String = node
-                                    .children()
-                                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-                                    .collect();
                                 let mut s = String::new();
-                                push_collapsed(&mut s, &t);
+                                push_collapsed(&mut s, &child_text(node));
                                 let s = s.trim().to_string();
                                 if !s.is_empty() {
                                     self.title = Some(s);
@@ -539,22 +551,9 @@ impl Page {
         });
     }
 
-    /// The body of an inline script, borrowed from the tree when it is one text node (the
-    /// tree builder makes it so).
-    pub fn script_text(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
-        let Some(node) = self.html.tree.get(id) else {
-            return "".into();
-        };
-        let mut texts = node.children().filter_map(|c| c.value().as_text());
-        match (texts.next(), texts.next()) {
-            (None, _) => "".into(),
-            (Some(t), None) => (&**t).into(),
-            (Some(a), Some(b)) => {
-                let mut s = format!("{}{}", &**a, &**b);
-                texts.for_each(|t| s.push_str(t));
-                s.into()
-            }
-        }
+    /// The body of an inline script (see [`child_text`]).
+    pub fn script_text(&self, id: NodeId) -> Cow<'_, str> {
+        self.html.tree.get(id).map_or(Cow::Borrowed(""), child_text)
     }
 
     /// The element info of a node (elements only).

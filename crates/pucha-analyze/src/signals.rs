@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use once_cell::sync::Lazy;
 use pucha_core::{HiddenLink, Hiding, PageRedirect, PageSignals, RedirectKind};
 use regex::Regex;
-use scraper::{node::Element, Html, Node};
+use scraper::{node::Element, Html};
 use url::Url;
 
 /// At most this many signals of each kind are kept per page.
@@ -89,20 +89,8 @@ pub(crate) fn extract(html: &Html, base: &Url) -> PageSignals {
                 }
             }
             "script" if el.attr_of("src").is_none() => {
-                // Most inline scripts never mention `location`: look before copying.
-                let mentions = |c: ego_tree::NodeRef<'_, Node>| {
-                    c.value().as_text().is_some_and(|t| t.contains("location"))
-                };
-                if !node.children().any(mentions) {
-                    continue;
-                }
-                let body: String = node
-                    .children()
-                    .filter_map(|c| match c.value() {
-                        Node::Text(t) => Some(t.to_string()),
-                        _ => None,
-                    })
-                    .collect();
+                // Borrowed from the tree: most scripts never mention `location`.
+                let body = crate::page::child_text(node);
                 if !body.contains("location") {
                     continue;
                 }
@@ -274,10 +262,7 @@ fn style_rules(html: &Html) -> HashMap<String, Hiding> {
         if el.name() != "style" {
             continue;
         }
-        let text: String = node
-            .children()
-            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-            .collect();
+        let text = crate::page::child_text(node);
         let simple = |sel: &&str| {
             sel.len() > 1
                 && (sel.starts_with('.') || sel.starts_with('#'))
