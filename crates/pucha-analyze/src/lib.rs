@@ -406,7 +406,7 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
                         e.id()
                             .into_iter()
                             .chain(e.class_names())
-                            .any(|c| c.to_ascii_lowercase().contains("page"))
+                            .any(|c| page::contains_ignore_ascii_case(c, "page"))
                     })
             });
         let path = serialized_path(u);
@@ -528,11 +528,13 @@ fn soft_404(title: Option<&str>, main: &str) -> bool {
         return true;
     }
     // A bare "404" in prose ("开展活动404场次") is not an error page: it needs an error word beside it.
-    chars < 200
-        && ALONE_404.is_match(main)
-        && ["错误", "抱歉", "error", "not found", "找不到", "不存在"]
-            .iter()
-            .any(|w| main.to_lowercase().contains(w))
+    if chars >= 200 || !ALONE_404.is_match(main) {
+        return false;
+    }
+    let lower = main.to_lowercase();
+    ["错误", "抱歉", "error", "not found", "找不到", "不存在"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 fn kind(

@@ -189,7 +189,7 @@ fn token_region(t: &[u8], r: &mut Region) {
     let eq = |w: &[u8]| t.eq_ignore_ascii_case(w);
     let starts = |w: &[u8]| t.len() >= w.len() && t[..w.len()].eq_ignore_ascii_case(w);
     let ends = |w: &[u8]| t.len() >= w.len() && t[t.len() - w.len()..].eq_ignore_ascii_case(w);
-    let has = |w: &[u8]| t.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    let has = |w: &[u8]| bytes_contain_ignore_ascii_case(t, w);
     if starts(b"nav") || ends(b"nav") || has(b"menu") || eq(b"daohang") {
         r.nav = true;
     }
@@ -233,7 +233,7 @@ fn hidden_by_style(el: &Element) -> bool {
             return false;
         }
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        s.to_ascii_lowercase().contains("display:none")
+        contains_ignore_ascii_case(&s, "display:none")
     })
 }
 
@@ -261,11 +261,15 @@ pub(crate) fn words(list: &[&str]) -> aho_corasick::AhoCorasick {
 
 /// Whether `hay` contains `needle`, ASCII letters compared without case (no lowercased copy).
 pub(crate) fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    bytes_contain_ignore_ascii_case(hay.as_bytes(), needle.as_bytes())
+}
+
+/// [`contains_ignore_ascii_case`] on bytes.
+fn bytes_contain_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
     needle.is_empty()
         || hay
-            .as_bytes()
             .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Appends `s` with whitespace runs collapsed to one space.
@@ -493,10 +497,10 @@ impl Page {
                 let method = el.attr_of("method").unwrap_or("get");
                 if el
                     .attr_of("action")
-                    .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
+                    .is_some_and(|a| contains_ignore_ascii_case(a, "search"))
                     || el
                         .attr_of("name")
-                        .is_some_and(|a| a.to_ascii_lowercase().contains("search"))
+                        .is_some_and(|a| contains_ignore_ascii_case(a, "search"))
                 {
                     self.has_search_form = true;
                 }
@@ -512,12 +516,11 @@ impl Page {
                     el.attr_of("id"),
                 ];
                 if probe.iter().flatten().any(|v| {
-                    let v = v.to_ascii_lowercase();
-                    v.contains("search")
-                        || v.contains("keyword")
+                    contains_ignore_ascii_case(v, "search")
+                        || contains_ignore_ascii_case(v, "keyword")
                         || v.contains("搜索")
                         || v.contains("关键")
-                        || v == "q"
+                        || v.eq_ignore_ascii_case("q")
                 }) {
                     self.has_search_form = true;
                 }
