@@ -64,24 +64,22 @@ pub(crate) fn fill_markers(body: &[u8], hosts: &[String], port: u16) -> Vec<u8> 
         if i >= body.len() {
             break;
         }
-        let b = body[i];
-        if b == HOST_MARK {
-            if let Some(len) = body[i + 1..].iter().position(|&c| c == HOST_MARK) {
-                let token = &body[i + 1..i + 1 + len];
-                if token == b"P" {
-                    out.extend_from_slice(port.to_string().as_bytes());
-                } else if let Some(h) = std::str::from_utf8(token)
-                    .ok()
-                    .and_then(|t| t.parse::<usize>().ok())
-                    .and_then(|n| hosts.get(n))
-                {
-                    out.extend_from_slice(h.as_bytes());
-                }
-                i += len + 2;
-                continue;
+        // `body[i]` is a mark: a token runs to the next one; an unpaired mark stays.
+        if let Some(len) = memchr::memchr(HOST_MARK, &body[i + 1..]) {
+            let token = &body[i + 1..i + 1 + len];
+            if token == b"P" {
+                out.extend_from_slice(port.to_string().as_bytes());
+            } else if let Some(h) = std::str::from_utf8(token)
+                .ok()
+                .and_then(|t| t.parse::<usize>().ok())
+                .and_then(|n| hosts.get(n))
+            {
+                out.extend_from_slice(h.as_bytes());
             }
+            i += len + 2;
+            continue;
         }
-        out.push(b);
+        out.push(HOST_MARK);
         i += 1;
     }
     out
@@ -727,5 +725,26 @@ fn site_truth(
             columns,
             defects,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_markers_replaces_hosts_and_port_and_keeps_an_unpaired_mark() {
+        let hosts = ["127.0.10.1:8080".to_string(), "127.0.10.2:8080".to_string()];
+        let fill = |s: &str| String::from_utf8(fill_markers(s.as_bytes(), &hosts, 8080)).unwrap();
+        assert_eq!(fill("http://\u{1}1\u{1}/a"), "http://127.0.10.2:8080/a");
+        assert_eq!(
+            fill("\u{1}0\u{1}\u{1}1\u{1}"),
+            "127.0.10.1:8080127.0.10.2:8080"
+        );
+        assert_eq!(fill("port \u{1}P\u{1}."), "port 8080.");
+        // An index with no host drops the token; a lone mark is copied.
+        assert_eq!(fill("a\u{1}9\u{1}b"), "ab");
+        assert_eq!(fill("a\u{1}b"), "a\u{1}b");
+        assert_eq!(fill("无标记的文本"), "无标记的文本");
     }
 }
