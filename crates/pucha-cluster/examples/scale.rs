@@ -20,18 +20,6 @@ use pucha_cluster::store::ResultStore;
 use pucha_cluster::{AmqpConfig, AmqpQueue, RedisStore};
 use pucha_core::{Category, CrawlConfig, ExecMode, Run, Site};
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
@@ -45,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let queue =
         AmqpQueue::connect(AmqpConfig::new(&amqp, &prefix), Duration::from_secs(10)).await?;
     let store = Arc::new(RedisStore::connect(&redis, &format!("{prefix}:")).await?);
-    let rss_start = peak_rss_kib();
+    let rss_start = pucha_crawl::alloc::peak_rss_kb();
 
     let sites: Vec<Site> = (0..n)
         .map(|i| Site {
@@ -89,11 +77,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
     let store_time = t.elapsed();
 
-    let rss_before_summary = peak_rss_kib();
+    let rss_before_summary = pucha_crawl::alloc::peak_rss_kb();
     let t = Instant::now();
     let summary = summarize(store.as_ref(), &run.id).await?;
     let summary_time = t.elapsed();
-    let rss_end = peak_rss_kib();
+    let rss_end = pucha_crawl::alloc::peak_rss_kb();
 
     println!("sites: {n}");
     println!(

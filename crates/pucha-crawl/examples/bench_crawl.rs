@@ -212,7 +212,7 @@ async fn run() {
             results.len(),
             pages as f64 / secs,
             (pages + targets) as f64 / secs,
-            peak_rss_kb(),
+            pucha_crawl::alloc::peak_rss_kb(),
             cpu_secs()
         );
     }
@@ -247,18 +247,6 @@ async fn run() {
     }
     drop(child.stdin.take());
     let _ = child.wait().await;
-}
-
-/// This process's peak resident set (VmHWM), without the farm's child process.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|st| {
-            st.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// User plus system CPU seconds of this process so far (all threads; /proc/self/stat).

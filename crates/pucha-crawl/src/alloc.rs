@@ -7,7 +7,8 @@
 //! transparent huge pages. Built without that (`no_thp`) and told to return freed memory
 //! after 10 ms, it stays under the budget. Returning it at once (0 ms) held 5-8 MB less but
 //! cost a `madvise` call per freed page run and the page faults of reusing it: 5-15 % of the
-//! crawl rate. docs/benchmarks-crawl.md has the figures.
+//! crawl rate. docs/benchmarks-crawl.md has the figures. [`peak_rss_kb`] reads the peak
+//! those benchmarks hold to the budget.
 //!
 //! Binaries that run crawls declare it:
 //!
@@ -41,6 +42,19 @@ pub fn tune() {
     }
 }
 
+/// This process's peak resident set in kB (`VmHWM` of /proc/self/status; 0 where there is
+/// none), for benchmarks that hold a crawl to the memory budget.
+pub fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +65,12 @@ mod tests {
         // SAFETY: reads mimalloc's option table.
         let purge = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
         assert_eq!(purge, PURGE_DELAY_MS);
+    }
+
+    #[test]
+    fn peak_rss_is_read_on_linux() {
+        let held = vec![1u8; 8 << 20];
+        assert!(peak_rss_kb() >= 8 * 1024, "VmHWM covers an 8 MB buffer");
+        drop(held);
     }
 }
