@@ -190,6 +190,24 @@ pub struct CrawlStats {
     pub retries: u64,
     /// Notes on what the crawler decided (robots.txt unreadable, Crawl-delay clamped, homepage blocked, ...).
     pub notes: Vec<String>,
+    /// Link target hosts taken as down during the crawl: their further links were answered
+    /// from the first failure instead of one request (and one timeout) each.
+    pub hosts_down: Vec<HostDownRecord>,
+    /// External links not checked because the checker had no outside network (the run's
+    /// canaries did not answer): not broken, not judged.
+    pub external_unchecked_offline: u64,
+}
+
+/// A link target host taken as down, with the evidence of its first failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostDownRecord {
+    /// `host:port`.
+    pub host: String,
+    pub reason: BrokenReason,
+    /// The link target whose check showed it (possibly checked for another site of the run).
+    pub first_url: String,
+    /// Links of this site whose target is on the host.
+    pub links: u64,
 }
 
 /// Homepage reachability at crawl time.

@@ -44,6 +44,26 @@ pub struct Run {
     /// Number of sites in the run's site list.
     #[serde(default)]
     pub sites_total: usize,
+    /// The rule pack every job of the run is judged by (absent in runs stored before it
+    /// was recorded: their jobs use the worker's own pack).
+    #[serde(default)]
+    pub pack: Option<PackSpec>,
+}
+
+/// Which rule pack judges a job, so that every worker of a fleet judges it the same way: the
+/// operator's overlay travels with the job (small: only the keys it changes) and the content
+/// hash of the resolved pack is checked by the worker. A worker whose resolution differs (an
+/// older binary with another built-in pack) refuses the job instead of mixing verdicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackSpec {
+    /// `name@version`, as recorded in reports.
+    pub label: String,
+    /// SHA-256 (hex) of the resolved pack.
+    pub hash: String,
+    /// The operator's pack file (an overlay over the built-in pack, or a full pack); `None`
+    /// for the built-in pack.
+    #[serde(default)]
+    pub overlay: Option<String>,
 }
 
 /// The work unit: check one site for one run. Everything a stateless worker needs is in it.
@@ -59,6 +79,9 @@ pub struct Job {
     pub attempt: u32,
     #[serde(default)]
     pub crawl: CrawlConfig,
+    /// The rule pack (absent in jobs of older coordinators: the worker's own pack is used).
+    #[serde(default)]
+    pub pack: Option<PackSpec>,
 }
 
 fn one() -> u32 {
@@ -133,7 +156,20 @@ pub struct CrawlConfig {
     pub retries: u32,
     /// Longest Retry-After / Crawl-delay honoured, in seconds (longer values are clamped and noted).
     pub max_retry_after_s: u64,
+    /// HTTP(S) proxy every request goes through (`http://host:port`), as intranet servers need;
+    /// the binary fills it from `--proxy` or HTTPS_PROXY / HTTP_PROXY. The proxy's own host is
+    /// allowed by the egress policy.
+    pub proxy: Option<String>,
+    /// `host:port` of outside servers asked (one TCP connect each) before external links are
+    /// checked: when none answers, the checker has no outside network and external links are
+    /// "not checked", never "broken". Empty (the library default): assume the outside
+    /// answers; the binary fills in [`DEFAULT_CANARIES`]. Not asked under
+    /// `egress.loopback_only`. With a proxy, the proxy is asked instead.
+    pub canaries: Vec<String>,
 }
+
+/// The canaries `pucha run` and `pucha coordinator` ask unless told otherwise (`--canary`).
+pub const DEFAULT_CANARIES: &[&str] = &["www.gov.cn:443", "www.baidu.com:443", "www.qq.com:443"];
 
 impl Default for CrawlConfig {
     fn default() -> Self {
@@ -182,6 +218,8 @@ impl Default for CrawlConfig {
             unpolite_concurrency: 16,
             retries: 2,
             max_retry_after_s: 30,
+            proxy: None,
+            canaries: Vec::new(),
         }
     }
 }

@@ -20,4 +20,11 @@ pub enum RulesError {
     },
     #[error("rule pack values are invalid: {0}")]
     Invalid(String),
+    #[error("rule pack {label} (sha256 {want}) resolves here to {got_label} (sha256 {got}): this worker's built-in pack differs from the coordinator's; run workers of the coordinator's version")]
+    PackMismatch {
+        label: String,
+        want: String,
+        got: String,
+        got_label: String,
+    },
 }

@@ -408,6 +408,45 @@ impl RulePack {
     pub fn label(&self) -> String {
         format!("{}@{}", self.name, self.version)
     }
+
+    /// SHA-256 (hex) of the pack's content: equal packs hash equal on every machine.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        // TOML of the typed pack: fields in declaration order, maps sorted.
+        let text = toml::to_string(self).expect("a rule pack serialises");
+        let digest = Sha256::digest(text.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The spec a job carries for this pack, resolved from `overlay` (the operator's pack
+    /// file text; `None` for the built-in pack).
+    pub fn spec(&self, overlay: Option<String>) -> pucha_core::PackSpec {
+        pucha_core::PackSpec {
+            label: self.label(),
+            hash: self.content_hash(),
+            overlay,
+        }
+    }
+
+    /// The pack a job's spec names, resolved as every worker resolves it: the built-in pack,
+    /// or the overlay over it; refused when the result is not the pack the coordinator
+    /// hashed (a worker built with another built-in pack).
+    pub fn resolve(spec: &pucha_core::PackSpec) -> Result<RulePack, RulesError> {
+        let pack = match &spec.overlay {
+            None => RulePack::builtin(),
+            Some(text) => RulePack::from_overlay_str(text)?,
+        };
+        let hash = pack.content_hash();
+        if hash != spec.hash {
+            return Err(RulesError::PackMismatch {
+                label: spec.label.clone(),
+                want: spec.hash.clone(),
+                got: hash,
+                got_label: pack.label(),
+            });
+        }
+        Ok(pack)
+    }
 }
 
 /// Deep merge: tables merge key by key, anything else is replaced.
