@@ -44,7 +44,10 @@ fn main() {
         }
     }
     let bytes: usize = docs.iter().map(|d| d.2.len()).sum();
-    let mut options = pucha_analyze::AnalyzeOptions::now();
+    let mut options = pucha_analyze::AnalyzeOptions {
+        today: chrono::NaiveDate::from_ymd_opt(2025, 1, 6),
+        ..Default::default()
+    };
     // Per site, the encoding detected on its earlier pages, as the crawler keeps it.
     let mut site_encoding = vec![None; farm.sites.len()];
     let t = Instant::now();

@@ -10,12 +10,18 @@ use reqwest::Method;
 use tokio::time::Instant;
 use url::Url;
 
+use crate::board::LinkBoard;
 use crate::cache::{LinkCache, MemLinkCache};
 use crate::egress::EgressRules;
 use crate::error::CrawlError;
 use crate::fetch::{FetchFail, Fetched, Http, Polite, Request};
 use crate::politeness::Gates;
 use crate::verdict;
+
+/// How long a canary answer stands for the worker.
+pub const OUTSIDE_TTL: Duration = Duration::from_secs(10 * 60);
+/// One canary's lookup and connect.
+const CANARY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Bytes read by a probe taken during a crawl: enough to tell an empty body from a page.
 const PROBE_BODY_BYTES: u64 = 1;
@@ -31,8 +37,16 @@ pub struct Crawler {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: Http,
+    /// The client of the configuration the crawler was built with.
+    pub(crate) http: Arc<Http>,
+    /// Clients of other client settings (user agent, proxy, connect timeout, egress) that
+    /// jobs asked for, built once each.
+    profiles: std::sync::Mutex<std::collections::HashMap<String, Arc<Http>>>,
     pub(crate) gates: Gates,
+    /// Run-wide link outcomes and host health, shared by every site.
+    pub(crate) board: LinkBoard,
+    /// The last canary answer: (when, which canaries and proxy, whether the outside answered).
+    outside: tokio::sync::Mutex<Option<(Instant, String, bool)>>,
     /// The egress rules of the configuration the crawler was built with (used by [`Crawler::probe`]).
     pub(crate) base_rules: EgressRules,
     pub(crate) base_max_redirects: u32,
@@ -51,13 +65,96 @@ impl Crawler {
         validate(cfg)?;
         Ok(Crawler {
             inner: Arc::new(Inner {
-                http: Http::new(cfg)?,
+                http: Arc::new(Http::new(cfg)?),
+                profiles: Default::default(),
                 gates: Gates::default(),
+                board: LinkBoard::default(),
+                outside: tokio::sync::Mutex::new(None),
                 base_rules: EgressRules::from_policy(&cfg.egress),
                 base_max_redirects: cfg.max_redirects,
             }),
             cache: Arc::new(MemLinkCache::default()),
         })
+    }
+
+    /// The HTTP client for a job's configuration: the crawler's own when the client settings
+    /// (user agent, proxy, connect timeout, egress policy) are the same, else one built for
+    /// them and kept. Fails on settings no client can be built from (empty user agent, bad
+    /// proxy URL): a job error, not a site finding.
+    pub fn client_for(&self, cfg: &CrawlConfig) -> Result<Arc<Http>, CrawlError> {
+        validate(cfg)?;
+        let key = Http::profile_key(cfg);
+        if key == self.inner.http.profile {
+            return Ok(self.inner.http.clone());
+        }
+        let mut m = self.inner.profiles.lock().expect("profiles lock");
+        if let Some(h) = m.get(&key) {
+            return Ok(h.clone());
+        }
+        let h = Arc::new(Http::new(cfg)?);
+        m.insert(key, h.clone());
+        Ok(h)
+    }
+
+    /// Whether the outside world answers for this crawl's settings: asked once per crawl, and
+    /// from the canaries at most every [`OUTSIDE_TTL`] per worker. A change is logged once.
+    pub(crate) async fn outside_network(&self, ctx: &crate::site::Ctx<'_>) -> bool {
+        *ctx.outside
+            .get_or_init(|| self.outside_answers(ctx.cfg))
+            .await
+    }
+
+    /// The canary check itself (see `CrawlConfig::canaries`).
+    pub async fn outside_answers(&self, cfg: &CrawlConfig) -> bool {
+        if cfg.egress.loopback_only || cfg.canaries.is_empty() {
+            return true;
+        }
+        let targets: Vec<String> = match cfg.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
+            Some(p) => vec![format!(
+                "{}:{}",
+                p.host_str().unwrap_or(""),
+                p.port_or_known_default().unwrap_or(3128)
+            )],
+            None => cfg.canaries.clone(),
+        };
+        let key = targets.join(",");
+        let mut last = self.inner.outside.lock().await;
+        if let Some((at, k, up)) = last.as_ref() {
+            if *k == key && at.elapsed() < OUTSIDE_TTL {
+                return *up;
+            }
+        }
+        let attempts = targets.iter().map(|t| async move {
+            let connect = async {
+                let mut addrs = tokio::net::lookup_host(t.as_str()).await.ok()?;
+                let addr = addrs.next()?;
+                tokio::net::TcpStream::connect(addr).await.ok()
+            };
+            tokio::time::timeout(CANARY_TIMEOUT, connect)
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        });
+        let up = futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .any(|ok| ok);
+        let before = last.as_ref().map(|l| l.2);
+        if before != Some(up) {
+            if up {
+                tracing::info!(canaries = %key, "outside network answers: external links are checked");
+            } else {
+                tracing::warn!(canaries = %key, "no outside network: none of the canaries answered; external links are recorded as not checked, not broken");
+            }
+        }
+        *last = Some((Instant::now(), key, up));
+        up
+    }
+
+    /// Checks answered from the run-wide link board instead of a request (a metric).
+    pub fn link_checks_shared(&self) -> u64 {
+        self.inner.board.checks_saved()
     }
 
     /// Uses `cache` for external link outcomes (e.g. the cluster's Redis cache).
@@ -82,6 +179,7 @@ impl Crawler {
         let rules = self.inner.base_rules.clone();
         let (mut sample, _, fetched) = self
             .probe_fetch(
+                &self.inner.http,
                 url,
                 timeout,
                 &rules,
@@ -94,12 +192,17 @@ impl Crawler {
             let content_type = f.content_type().map(str::to_string);
             if sample.ok() && crate::fetch::is_html(content_type.as_deref(), &f.body) {
                 // CPU work off the async threads; a panic of the analyser loses only the content.
+                let today = sample.at.with_timezone(&pucha_core::cst()).date_naive();
                 let analysed = tokio::task::spawn_blocking(move || {
                     let facts = pucha_analyze::analyze_with(
                         &f.body,
                         &f.final_url,
                         content_type.as_deref(),
-                        &pucha_analyze::AnalyzeOptions::now(),
+                        &pucha_analyze::AnalyzeOptions {
+                            // What the homepage shows is read as of the probe's own time.
+                            today: Some(today),
+                            ..Default::default()
+                        },
                     );
                     pucha_analyze::homepage_content(&facts)
                 })
@@ -116,6 +219,7 @@ impl Crawler {
     /// A probe under explicit rules; also returns the fetch failure for the caller's records.
     pub(crate) async fn probe_with(
         &self,
+        http: &Http,
         url: &Url,
         timeout: Duration,
         rules: &EgressRules,
@@ -124,6 +228,7 @@ impl Crawler {
     ) -> (ProbeSample, Option<FetchFail>) {
         let (sample, fail, _) = self
             .probe_fetch(
+                http,
                 url,
                 timeout,
                 rules,
@@ -136,8 +241,10 @@ impl Crawler {
     }
 
     /// One probe reading at most `body_cap` bytes of the body; also returns the response.
+    #[allow(clippy::too_many_arguments)]
     async fn probe_fetch(
         &self,
+        http: &Http,
         url: &Url,
         timeout: Duration,
         rules: &EgressRules,
@@ -156,9 +263,10 @@ impl Crawler {
             insecure,
             egress: rules,
             polite: None,
+            board: None,
             deadline: None,
         };
-        let r = self.inner.http.fetch(&req).await;
+        let r = http.fetch(&req).await;
         let elapsed_ms = t0.elapsed().as_millis() as u64;
         let (status, failure, fail, fetched) = match r {
             Err(f) => (None, Some(verdict::probe_failure(&f)), Some(f), None),
@@ -196,6 +304,8 @@ impl Crawler {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn fetch_retrying(
         &self,
+        http: &Http,
+        skip_down_hosts: bool,
         cfg: &CrawlConfig,
         rules: &EgressRules,
         url: &Url,
@@ -227,9 +337,10 @@ impl Crawler {
                 insecure,
                 egress: rules,
                 polite,
+                board: skip_down_hosts.then_some(&self.inner.board),
                 deadline: Some(deadline),
             };
-            let r = self.inner.http.fetch(&req).await;
+            let r = http.fetch(&req).await;
             if attempt >= cfg.retries {
                 return r;
             }

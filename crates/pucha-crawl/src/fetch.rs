@@ -55,7 +55,13 @@ pub enum FetchFail {
     /// Refused by the egress policy before anything was sent.
     Egress(String),
     Dns(String),
+    /// No answer within the request timeout (connected, or waiting for the politeness gate).
     Timeout,
+    /// The TCP connection was not established within the connect timeout (a host that never
+    /// answers the SYN).
+    ConnectTimeout,
+    /// Not sent: the host is down on the run's link board (see `board`).
+    HostDown,
     Tls(String),
     Refused,
     Connect(String),
@@ -93,6 +99,9 @@ pub struct Request<'a> {
     pub insecure: bool,
     pub egress: &'a EgressRules,
     pub polite: Option<Polite<'a>>,
+    /// When set, a request whose host went down on this board while it waited for the
+    /// politeness gate is not sent ([`FetchFail::HostDown`]).
+    pub board: Option<&'a crate::board::LinkBoard>,
     /// Politeness waits that would end after this give up with a timeout (the site's budget).
     pub deadline: Option<Instant>,
 }
@@ -100,6 +109,8 @@ pub struct Request<'a> {
 /// The shared clients (verifying and non-verifying) and the resolver state.
 #[derive(Debug)]
 pub struct Http {
+    /// The settings it was built from ([`Http::profile_key`]).
+    pub(crate) profile: String,
     client: Client,
     insecure: Client,
     pub resolver: Arc<ResolverState>,
@@ -115,6 +126,14 @@ impl Http {
             });
         }
         let resolver = Arc::new(ResolverState::new(EgressRules::from_policy(&cfg.egress)));
+        if let Some(host) = cfg
+            .proxy
+            .as_deref()
+            .and_then(|p| Url::parse(p).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+        {
+            resolver.trust([host.as_str()]);
+        }
         let build = |insecure: bool| {
             let mut headers = HeaderMap::new();
             headers.insert(
@@ -125,7 +144,7 @@ impl Http {
                 ACCEPT_LANGUAGE,
                 HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
             );
-            Client::builder()
+            let builder = Client::builder()
                 .user_agent(cfg.user_agent.clone())
                 .default_headers(headers)
                 .redirect(reqwest::redirect::Policy::none())
@@ -133,18 +152,37 @@ impl Http {
                 .pool_max_idle_per_host(8)
                 .pool_idle_timeout(Duration::from_secs(30))
                 .tcp_nodelay(true)
-                .no_proxy()
                 .dns_resolver(GuardedResolver(resolver.clone()))
                 .tls_danger_accept_invalid_certs(insecure)
-                .tls_danger_accept_invalid_hostnames(insecure)
-                .build()
-                .map_err(CrawlError::Client)
+                .tls_danger_accept_invalid_hostnames(insecure);
+            // The environment's proxy variables are not read here: the binary puts
+            // HTTPS_PROXY / HTTP_PROXY into `cfg.proxy`, so the job carries it.
+            let builder = match &cfg.proxy {
+                None => builder.no_proxy(),
+                Some(p) => {
+                    let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| CrawlError::Config {
+                        setting: "proxy",
+                        detail: format!("{p:?} is not a proxy URL ({e}); use e.g. http://proxy.example:3128"),
+                    })?;
+                    builder.no_proxy().proxy(proxy)
+                }
+            };
+            builder.build().map_err(CrawlError::Client)
         };
         Ok(Http {
+            profile: Http::profile_key(cfg),
             client: build(false)?,
             insecure: build(true)?,
             resolver,
         })
+    }
+
+    /// The client settings of `cfg`, as one comparable string.
+    pub(crate) fn profile_key(cfg: &pucha_core::CrawlConfig) -> String {
+        format!(
+            "{}\u{1}{}\u{1}{:?}\u{1}{:?}",
+            cfg.user_agent, cfg.connect_timeout_ms, cfg.egress, cfg.proxy
+        )
     }
 
     /// Makes one request, following redirects.
@@ -176,6 +214,9 @@ impl Http {
                 }
                 None => None,
             };
+            if req.board.is_some_and(|b| b.is_down(&host_key(&url))) {
+                return Err(FetchFail::HostDown);
+            }
             let left = req.timeout.saturating_sub(spent);
             if left.is_zero() {
                 return Err(FetchFail::Timeout);
@@ -302,7 +343,11 @@ pub fn classify(e: &reqwest::Error) -> FetchFail {
         return FetchFail::Egress(chain);
     }
     if e.is_timeout() {
-        return FetchFail::Timeout;
+        return if e.is_connect() {
+            FetchFail::ConnectTimeout
+        } else {
+            FetchFail::Timeout
+        };
     }
     if refused || lower.contains("connection refused") {
         return FetchFail::Refused;

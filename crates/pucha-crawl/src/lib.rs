@@ -12,6 +12,7 @@
 //! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
 
 pub mod alloc;
+mod board;
 mod cache;
 mod check;
 mod crawler;
@@ -28,5 +29,6 @@ mod trap;
 mod verdict;
 
 pub use cache::{LinkCache, MemLinkCache};
-pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES};
+pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES, OUTSIDE_TTL};
 pub use error::CrawlError;
+pub use fetch::Http;

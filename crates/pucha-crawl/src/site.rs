@@ -23,9 +23,10 @@ use reqwest::Method;
 use tokio::time::Instant;
 use url::Url;
 
+use crate::board::HostDown;
 use crate::check::{broken, from_status, not_checked};
 use crate::egress::EgressRules;
-use crate::fetch::{host_key, is_html, FetchFail};
+use crate::fetch::{host_key, is_html, FetchFail, Http};
 use crate::normalize::{normalize, normalize_str};
 use crate::robots::RobotsRules;
 use crate::scope::{classify, is_attachment, is_pseudo, Scope};
@@ -44,6 +45,14 @@ const PROBE_FILL_GAP: Duration = Duration::from_millis(100);
 /// Per-site state shared by the concurrent fetches and checks of one crawl.
 pub(crate) struct Ctx<'a> {
     pub(crate) cfg: &'a CrawlConfig,
+    /// The client of the job's settings (user agent, proxy, egress).
+    pub(crate) http: Arc<Http>,
+    /// The census as-of date: the analysis's "today" (never the machine's clock).
+    pub(crate) as_of: Option<chrono::NaiveDate>,
+    /// Whether the outside world answers (the run's canaries), asked once per crawl.
+    pub(crate) outside: tokio::sync::OnceCell<bool>,
+    /// Link target hosts found down during this crawl, by `host:port`.
+    hosts_down: Mutex<HashMap<String, HostDown>>,
     pub(crate) scope: Scope,
     pub(crate) rules: EgressRules,
     pub(crate) deadline: Instant,
@@ -60,6 +69,13 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     pub(crate) fn out_of_time(&self) -> bool {
         Instant::now() >= self.deadline
+    }
+
+    /// Records that `host` is down for this site's links (the first failure is the evidence).
+    pub(crate) fn host_down(&self, host: &str, down: &HostDown) {
+        if let Ok(mut m) = self.hosts_down.lock() {
+            m.entry(host.to_string()).or_insert_with(|| down.clone());
+        }
     }
 
     fn note(&self, s: String) {
@@ -103,9 +119,21 @@ struct Occurrence {
 }
 
 impl Crawler {
-    /// Crawls and checks one site within the budgets of `cfg`. Site problems are values in the
-    /// result, never errors. `pages[0]` is the homepage when it was fetched.
+    /// [`Crawler::crawl_site_as_of`] with no as-of date: month-day dates on the pages take
+    /// their year from the pages' own evidence only.
     pub async fn crawl_site(&self, site: &Site, cfg: &CrawlConfig) -> SiteCrawl {
+        self.crawl_site_as_of(site, cfg, None).await
+    }
+
+    /// Crawls and checks one site within the budgets of `cfg`, reading its pages as of the
+    /// census date `as_of`. Site problems are values in the result, never errors. `pages[0]`
+    /// is the homepage when it was fetched.
+    pub async fn crawl_site_as_of(
+        &self,
+        site: &Site,
+        cfg: &CrawlConfig,
+        as_of: Option<chrono::NaiveDate>,
+    ) -> SiteCrawl {
         let t0 = Instant::now();
         let mut out = SiteCrawl {
             site: site.clone(),
@@ -127,9 +155,22 @@ impl Crawler {
             return out;
         };
         let scope = Scope::new(&home, &cfg.extra_hosts);
-        self.inner.http.resolver.trust(scope.host_names());
+        let (http, client_note) = match self.client_for(cfg) {
+            Ok(h) => (h, None),
+            Err(e) => (
+                self.inner.http.clone(),
+                Some(format!(
+                    "crawl settings unusable ({e}): the worker's client was used"
+                )),
+            ),
+        };
+        http.resolver.trust(scope.host_names());
         let mut ctx = Ctx {
             cfg,
+            http,
+            as_of,
+            outside: tokio::sync::OnceCell::new(),
+            hosts_down: Mutex::new(HashMap::new()),
             scope,
             rules: EgressRules::from_policy(&cfg.egress),
             deadline: t0 + Duration::from_secs(cfg.max_seconds),
@@ -139,11 +180,21 @@ impl Crawler {
             notes: Mutex::new(Vec::new()),
             site_encoding: OnceLock::new(),
         };
+        if let Some(n) = client_note {
+            ctx.note(n);
+        }
 
         // Reachability pre-check: an unreachable site costs one probe, not a crawl.
         let probe_timeout = PROBE_TIMEOUT.min(Duration::from_millis(cfg.request_timeout_ms));
         let (mut sample, mut fail) = self
-            .probe_with(&home, probe_timeout, &ctx.rules, false, cfg.max_redirects)
+            .probe_with(
+                &ctx.http,
+                &home,
+                probe_timeout,
+                &ctx.rules,
+                false,
+                cfg.max_redirects,
+            )
             .await;
         if let Some(FetchFail::Tls(detail)) = &fail {
             out.tls_errors.push(detail.clone());
@@ -151,7 +202,14 @@ impl Crawler {
                 ctx.insecure = true;
                 ctx.note("TLS certificate not valid: continuing without verification".into());
                 (sample, fail) = self
-                    .probe_with(&home, probe_timeout, &ctx.rules, true, cfg.max_redirects)
+                    .probe_with(
+                        &ctx.http,
+                        &home,
+                        probe_timeout,
+                        &ctx.rules,
+                        true,
+                        cfg.max_redirects,
+                    )
                     .await;
             }
         }
@@ -180,6 +238,7 @@ impl Crawler {
         let owed = cfg.inline_probes.saturating_sub(1);
         let ticker = (owed > 0).then(|| {
             let me = self.clone();
+            let http = ctx.http.clone();
             let url = home.clone();
             let rules = ctx.rules.clone();
             let every = Duration::from_secs(cfg.max_seconds)
@@ -189,6 +248,7 @@ impl Crawler {
             let (insecure, redirects) = (ctx.insecure, cfg.max_redirects);
             tokio::spawn(probe_ticker(
                 me,
+                http,
                 url,
                 rules,
                 insecure,
@@ -212,6 +272,7 @@ impl Crawler {
             tokio::time::sleep(PROBE_FILL_GAP).await;
             let (s, _) = self
                 .probe_with(
+                    &ctx.http,
                     &home,
                     probe_timeout,
                     &ctx.rules,
@@ -284,32 +345,60 @@ impl Crawler {
             mark: traps.root(home),
         }];
 
-        while !level.is_empty() || !pending_checks.is_empty() {
-            let checks = std::mem::take(&mut pending_checks);
+        // Link checks run beside the page fetches, across levels: a slow, dead or rate-limited
+        // link target never holds back the site's pages; what is left is drained at the end
+        // (bounded by the site's deadline).
+        let mut check_queue: std::collections::VecDeque<(Url, LinkKind)> = Default::default();
+        let mut running = futures::stream::FuturesUnordered::new();
+        let check_one = |u: Url, k: LinkKind| async move {
+            let o = self.check_target(ctx, &u, k).await;
+            (u, o)
+        };
+        let record = |u: Url,
+                      o: LinkOutcome,
+                      outcomes: &mut UrlMap<Arc<str>, LinkOutcome>,
+                      stats: &mut CrawlStats,
+                      intern: &mut dyn FnMut(&str) -> Arc<str>| {
+            if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
+                stats.cut_max_time += 1;
+            }
+            if matches!(&o, LinkOutcome::NotChecked { why } if why == crate::check::NO_OUTSIDE_NETWORK)
+            {
+                stats.external_unchecked_offline += 1;
+            }
+            outcomes.insert(intern(u.as_str()), o);
+        };
+
+        while !level.is_empty() {
             // Unordered, so a slow page does not hold back the next starts; the level's
             // order is restored below (pages stay in BFS order).
-            let fetch_level =
+            let mut fetch_level =
                 futures::stream::iter(level.into_iter().enumerate().map(|(i, item)| async move {
                     let r = self.fetch_page(ctx, &item).await;
                     (i, item, r)
                 }))
-                .buffer_unordered(page_conc)
-                .collect::<Vec<_>>();
-            let run_checks = futures::stream::iter(checks.into_iter().map(|(u, k)| async move {
-                let o = self.check_target(ctx, &u, k).await;
-                (u.to_string(), o)
-            }))
-            .buffer_unordered(check_conc)
-            .collect::<Vec<_>>();
-            let (mut fetched, checked) = futures::join!(fetch_level, run_checks);
-            fetched.sort_unstable_by_key(|f| f.0);
-            for (target, o) in checked {
-                let target = intern(&target);
-                if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
-                    stats.cut_max_time += 1;
+                .buffer_unordered(page_conc);
+            let mut fetched = Vec::new();
+            loop {
+                while running.len() < check_conc {
+                    match check_queue.pop_front() {
+                        Some((u, k)) => running.push(check_one(u, k)),
+                        None => break,
+                    }
                 }
-                outcomes.insert(target, o);
+                tokio::select! {
+                    biased;
+                    page = fetch_level.next() => match page {
+                        Some(p) => fetched.push(p),
+                        None => break,
+                    },
+                    Some((u, o)) = running.next(), if !running.is_empty() => {
+                        record(u, o, &mut outcomes, &mut stats, &mut intern);
+                    }
+                }
             }
+            drop(fetch_level);
+            fetched.sort_unstable_by_key(|f| f.0);
 
             let mut next = Vec::new();
             for (_, item, r) in fetched {
@@ -505,8 +594,22 @@ impl Crawler {
                     }
                 }
             }
+            check_queue.extend(pending_checks.drain(..));
             level = next;
         }
+        loop {
+            while running.len() < check_conc {
+                match check_queue.pop_front() {
+                    Some((u, k)) => running.push(check_one(u, k)),
+                    None => break,
+                }
+            }
+            match running.next().await {
+                Some((u, o)) => record(u, o, &mut outcomes, &mut stats, &mut intern),
+                None => break,
+            }
+        }
+        drop(running);
         stats.traps = traps.report();
         // The result lives until the worker hands it on: no growth slack.
         pages.shrink_to_fit();
@@ -548,6 +651,46 @@ impl Crawler {
                 }
             }
         }
+        let hosts_down = ctx.hosts_down.lock().map(|m| m.clone()).unwrap_or_default();
+        if !hosts_down.is_empty() {
+            let mut per_host: HashMap<String, u64> = HashMap::new();
+            for l in &links {
+                if matches!(l.outcome, LinkOutcome::Broken { .. }) {
+                    if let Ok(u) = Url::parse(&l.target) {
+                        let h = host_key(&u);
+                        if hosts_down.contains_key(&h) {
+                            *per_host.entry(h).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let mut records: Vec<pucha_core::HostDownRecord> = hosts_down
+                .into_iter()
+                .map(|(host, d)| pucha_core::HostDownRecord {
+                    links: per_host.get(&host).copied().unwrap_or(0),
+                    host,
+                    reason: d.reason,
+                    first_url: d.first_url,
+                })
+                .collect();
+            records.sort_by(|a, b| a.host.cmp(&b.host));
+            for r in &records {
+                ctx.note(format!(
+                    "link target host {} down ({}, first seen on {}): {} links answered from that state",
+                    r.host,
+                    r.reason.label_zh(),
+                    r.first_url,
+                    r.links
+                ));
+            }
+            stats.hosts_down = records;
+        }
+        if stats.external_unchecked_offline > 0 {
+            ctx.note(format!(
+                "no outside network: {} external links not checked (not broken)",
+                stats.external_unchecked_offline
+            ));
+        }
         (pages, links, stats)
     }
 
@@ -560,6 +703,8 @@ impl Crawler {
         let insecure = ctx.insecure && ctx.scope.contains(&item.url);
         let r = self
             .fetch_retrying(
+                &ctx.http,
+                false,
                 cfg,
                 &ctx.rules,
                 &item.url,
@@ -601,8 +746,8 @@ impl Crawler {
         }
         // The analyser must never panic; if it does anyway, one page must not end the crawl.
         let options = pucha_analyze::AnalyzeOptions {
+            today: ctx.as_of,
             site_encoding: ctx.site_encoding.get().copied(),
-            ..pucha_analyze::AnalyzeOptions::now()
         };
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pucha_analyze::analyze_with(&f.body, &final_url, content_type.as_deref(), &options)
@@ -688,6 +833,8 @@ impl Crawler {
         let insecure = ctx.insecure && ctx.scope.contains(url);
         let r = self
             .fetch_retrying(
+                &ctx.http,
+                false,
                 cfg,
                 &ctx.rules,
                 &robots_url,
@@ -795,7 +942,8 @@ fn unreachable_reason(f: &FetchFail) -> String {
     match f {
         FetchFail::Egress(d) => format!("egress policy: {d}"),
         FetchFail::Dns(_) => "DNS resolution failed".into(),
-        FetchFail::Timeout => "timed out".into(),
+        FetchFail::Timeout | FetchFail::ConnectTimeout => "timed out".into(),
+        FetchFail::HostDown => "host down".into(),
         FetchFail::Tls(d) => format!("TLS error: {d}"),
         FetchFail::Refused => "connection refused".into(),
         FetchFail::Connect(d) => format!("connection failed: {d}"),
@@ -808,6 +956,7 @@ fn unreachable_reason(f: &FetchFail) -> String {
 #[allow(clippy::too_many_arguments)]
 async fn probe_ticker(
     crawler: Crawler,
+    http: Arc<Http>,
     url: Url,
     rules: EgressRules,
     insecure: bool,
@@ -824,7 +973,7 @@ async fn probe_ticker(
             _ = stop.changed() => break,
         }
         let (s, _) = crawler
-            .probe_with(&url, timeout, &rules, insecure, max_redirects)
+            .probe_with(&http, &url, timeout, &rules, insecure, max_redirects)
             .await;
         samples.push(s);
     }

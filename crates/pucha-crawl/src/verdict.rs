@@ -199,7 +199,10 @@ pub fn broken_reason(f: &FetchFail) -> Option<BrokenReason> {
     Some(match f {
         FetchFail::Egress(_) => return None,
         FetchFail::Dns(_) => BrokenReason::Dns,
-        FetchFail::Timeout => BrokenReason::Timeout,
+        FetchFail::Timeout | FetchFail::ConnectTimeout => BrokenReason::Timeout,
+        FetchFail::HostDown => BrokenReason::Connect {
+            detail: "host down (see the crawl notes)".into(),
+        },
         FetchFail::Tls(d) => BrokenReason::Tls { detail: d.clone() },
         FetchFail::Refused => BrokenReason::Refused,
         FetchFail::Connect(d) | FetchFail::Other(d) => BrokenReason::Connect { detail: d.clone() },
@@ -212,7 +215,8 @@ pub fn probe_failure(f: &FetchFail) -> ProbeFailure {
     match f {
         FetchFail::Egress(d) => ProbeFailure::Other(format!("egress policy: {d}")),
         FetchFail::Dns(_) => ProbeFailure::Dns,
-        FetchFail::Timeout => ProbeFailure::Timeout,
+        FetchFail::Timeout | FetchFail::ConnectTimeout => ProbeFailure::Timeout,
+        FetchFail::HostDown => ProbeFailure::Connect,
         FetchFail::Tls(_) => ProbeFailure::Tls,
         FetchFail::Refused | FetchFail::Connect(_) => ProbeFailure::Connect,
         FetchFail::RedirectLoop | FetchFail::TooManyRedirects => ProbeFailure::RedirectLoop,
