@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use pucha_cluster::checker::SiteChecker;
 use pucha_cluster::store::ResultStore;
-use pucha_core::{CrawlConfig, ExecMode, Report, Run, ScoringMode, Site};
+use pucha_core::{CrawlConfig, ExecMode, PackSpec, Report, Run, ScoringMode, Site};
 use pucha_rules::RulePack;
 
 /// Options of a census run shared by `run`, `demo` and `coordinator`.
@@ -48,6 +48,18 @@ pub struct CensusOpts {
     /// User agent sent with every request.
     #[arg(long, env = "PUCHA_USER_AGENT")]
     pub user_agent: Option<String>,
+    /// HTTP(S) proxy for every request (e.g. http://proxy.intranet:3128). Default: PUCHA_PROXY,
+    /// else HTTPS_PROXY / HTTP_PROXY from the environment.
+    #[arg(long)]
+    pub proxy: Option<String>,
+    /// `host:port` of an outside server asked before external links are checked (repeatable;
+    /// default www.gov.cn:443, www.baidu.com:443, www.qq.com:443). When none answers, external
+    /// links are recorded as not checked (no outside network), never as broken.
+    #[arg(long = "canary")]
+    pub canaries: Vec<String>,
+    /// Ask no canary: assume the outside network answers.
+    #[arg(long)]
+    pub no_canary: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -56,6 +68,20 @@ pub enum ModeArg {
     VetoOnly,
     #[value(alias = "full_score")]
     FullScore,
+}
+
+/// The proxy the environment names (PUCHA_PROXY, HTTPS_PROXY, HTTP_PROXY, lower case too).
+fn proxy_from_env() -> Option<String> {
+    [
+        "PUCHA_PROXY",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok())
+    .find(|v| !v.trim().is_empty())
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -79,6 +105,9 @@ impl CensusOpts {
             no_politeness: true,
             loopback_only: true,
             user_agent: None,
+            proxy: None,
+            canaries: Vec::new(),
+            no_canary: true,
         }
     }
 
@@ -100,6 +129,17 @@ impl CensusOpts {
         c.respect_robots = !self.ignore_robots;
         c.no_politeness = self.no_politeness;
         c.egress.loopback_only = self.loopback_only;
+        c.proxy = self.proxy.clone().or_else(proxy_from_env);
+        c.canaries = if self.no_canary {
+            Vec::new()
+        } else if self.canaries.is_empty() {
+            pucha_core::DEFAULT_CANARIES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        } else {
+            self.canaries.clone()
+        };
         c
     }
 
@@ -110,17 +150,27 @@ impl CensusOpts {
         }
     }
 
-    /// The rule pack: built-in, or the given file over it.
-    pub fn rule_pack(&self) -> anyhow::Result<RulePack> {
+    /// The rule pack: built-in, or the given file over it; with the spec its jobs carry.
+    pub fn rule_pack(&self) -> anyhow::Result<(RulePack, PackSpec)> {
         match &self.rules {
-            None => Ok(RulePack::builtin()),
-            Some(p) => RulePack::load(p)
-                .with_context(|| format!("cannot load the rule pack {}", p.display())),
+            None => {
+                let pack = RulePack::builtin();
+                let spec = pack.spec(None);
+                Ok((pack, spec))
+            }
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read the rule pack {}", p.display()))?;
+                let pack = RulePack::from_overlay_str(&text)
+                    .with_context(|| format!("cannot load the rule pack {}", p.display()))?;
+                let spec = pack.spec(Some(text));
+                Ok((pack, spec))
+            }
         }
     }
 
     /// A new run record (or the id of one to resume).
-    pub fn new_run(&self, exec: ExecMode, pack: &RulePack, sites: usize) -> Run {
+    pub fn new_run(&self, exec: ExecMode, pack: &PackSpec, sites: usize) -> Run {
         let as_of = self.as_of.unwrap_or_else(pucha_core::today_cst);
         let started_at = chrono::Utc::now();
         let id = self
@@ -132,10 +182,11 @@ impl CensusOpts {
             as_of,
             mode: self.scoring_mode(),
             exec,
-            rule_pack: pack.label(),
+            rule_pack: pack.label.clone(),
             started_at,
             finished_at: None,
             sites_total: sites,
+            pack: Some(pack.clone()),
         }
     }
 }
@@ -167,8 +218,8 @@ pub async fn run_embedded(
     store: Arc<dyn ResultStore>,
     out: &Path,
 ) -> anyhow::Result<Report> {
-    let pack = opts.rule_pack()?;
-    let run = opts.new_run(ExecMode::Embedded, &pack, sites.len());
+    let (pack, spec) = opts.rule_pack()?;
+    let run = opts.new_run(ExecMode::Embedded, &spec, sites.len());
     tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), workers, "census started");
     let checker = Arc::new(site_checker(crawl, pack)?);
     let bar = progress_bar(sites.len());

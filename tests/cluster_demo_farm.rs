@@ -14,7 +14,6 @@ use pucha_cluster::worker::{run_worker, JobProcessor, WorkerConfig};
 use pucha_cluster::{AmqpConfig, AmqpQueue, CancellationToken, RedisStore};
 use pucha_core::{ExecMode, Report};
 use pucha_farm::{Farm, FarmServer, FarmSpec};
-use pucha_rules::RulePack;
 
 const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 const REDIS_URL: &str = "redis://127.0.0.1:6379/";
@@ -87,8 +86,8 @@ async fn coordinator_and_three_workers_match_the_embedded_census() {
     .expect("embedded census");
 
     // Distributed: three workers, each with its own broker connection, and a coordinator.
-    let pack = RulePack::builtin();
-    let mut run = opts.new_run(ExecMode::Distributed, &pack, sites.len());
+    let (pack, spec) = opts.rule_pack().unwrap();
+    let mut run = opts.new_run(ExecMode::Distributed, &spec, sites.len());
     run.id = format!("{prefix}-run");
     let stop = CancellationToken::new();
     let mut workers = Vec::new();

@@ -12,6 +12,7 @@ use pucha_cluster::queue::JobQueue;
 use pucha_cluster::store::ResultStore;
 use pucha_cluster::CancellationToken;
 use pucha_core::ExecMode;
+use tracing::Instrument;
 
 use crate::census::{history_before, print_summary, CensusOpts};
 use crate::cmd::worker::{stop_on_signal, ClusterOpts};
@@ -39,7 +40,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let _metrics = args.cluster.serve_metrics(ready.clone()).await?;
     let sites = pucha_core::sitelist::load(&args.sites)
         .with_context(|| format!("cannot use the site list {}", args.sites.display()))?;
-    let pack = args.census.rule_pack()?;
+    let (_pack, spec) = args.census.rule_pack()?;
     let crawl = args.census.crawl_config();
     let store: Arc<dyn ResultStore> = Arc::new(args.cluster.store().await?);
     let queue = args.cluster.queue(1).await?;
@@ -47,14 +48,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     let mut run = args
         .census
-        .new_run(ExecMode::Distributed, &pack, sites.len());
+        .new_run(ExecMode::Distributed, &spec, sites.len());
     if let Some(stored) = store.run(&run.id).await? {
         tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
         run = stored;
     }
     let span = tracing::info_span!("run", run = %run.id);
-    let _enter = span.enter();
     let published = publish_run(&queue, store.as_ref(), &run, &sites, &crawl)
+        .instrument(span.clone())
         .await
         .context("cannot publish the run's jobs")?;
     tracing::info!(published, sites = sites.len(), as_of = %run.as_of, "jobs published");
@@ -74,6 +75,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         cancel,
         |_| {},
     )
+    .instrument(span)
     .await
     .context("the run did not finish")?;
     queue.disconnect().await;

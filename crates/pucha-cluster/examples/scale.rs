@@ -53,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         started_at: chrono::Utc::now(),
         finished_at: None,
         sites_total: n,
+        pack: None,
     };
     let crawl = CrawlConfig::default();
 

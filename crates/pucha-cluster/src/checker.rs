@@ -1,6 +1,7 @@
 //! The job processor of a real census: crawl the site, then evaluate the rules on what was crawled.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use pucha_core::{Job, ProbeSample, SiteResult};
@@ -18,7 +19,10 @@ pub trait ProbeSource: Send + Sync {
 /// Crawls and checks one site per job.
 pub struct SiteChecker {
     crawler: Crawler,
+    /// The pack of jobs that name none (published by coordinators older than `Job::pack`).
     pack: Arc<RulePack>,
+    /// Packs resolved from jobs' specs, by content hash.
+    resolved: Mutex<HashMap<String, Arc<RulePack>>>,
     probes: Option<Arc<dyn ProbeSource>>,
 }
 
@@ -27,8 +31,33 @@ impl SiteChecker {
         SiteChecker {
             crawler,
             pack,
+            resolved: Mutex::new(HashMap::new()),
             probes: None,
         }
+    }
+
+    /// The crawler (for its counters).
+    pub fn crawler(&self) -> &Crawler {
+        &self.crawler
+    }
+
+    /// The pack that judges `job`: the one its spec names, resolved (and cached) as every
+    /// worker resolves it.
+    pub fn pack_for(&self, job: &Job) -> Result<Arc<RulePack>, ProcessError> {
+        let Some(spec) = &job.pack else {
+            return Ok(self.pack.clone());
+        };
+        if let Some(p) = self.resolved.lock().expect("pack cache").get(&spec.hash) {
+            return Ok(p.clone());
+        }
+        let pack = RulePack::resolve(spec)
+            .map(Arc::new)
+            .map_err(|e| ProcessError::permanent(format!("rule pack {}: {e}", spec.label)))?;
+        self.resolved
+            .lock()
+            .expect("pack cache")
+            .insert(spec.hash.clone(), pack.clone());
+        Ok(pack)
     }
 
     /// Reads monitor samples from a store instead of relying on probes taken during the crawl.
@@ -41,7 +70,16 @@ impl SiteChecker {
 #[async_trait]
 impl JobProcessor for SiteChecker {
     async fn process(&self, job: &Job) -> Result<SiteResult, ProcessError> {
-        let crawl = self.crawler.crawl_site(&job.site, &job.crawl).await;
+        // The job's own client settings (user agent, proxy, egress): settings no client can
+        // be built from are the job's error, not the site's finding.
+        self.crawler.client_for(&job.crawl).map_err(|e| {
+            ProcessError::permanent(format!("the job's crawl settings are unusable: {e}"))
+        })?;
+        let pack = self.pack_for(job)?;
+        let crawl = self
+            .crawler
+            .crawl_site_as_of(&job.site, &job.crawl, Some(job.as_of))
+            .await;
         let probes = match &self.probes {
             Some(p) => p.samples(job).await,
             None => Vec::new(),
@@ -49,7 +87,7 @@ impl JobProcessor for SiteChecker {
         let ctx = EvalContext {
             as_of: job.as_of,
             mode: job.mode,
-            pack: &self.pack,
+            pack: &pack,
             probes: &probes,
         };
         let mut result = evaluate(&crawl, &ctx);

@@ -45,6 +45,10 @@ pub async fn publish_run(
     crawl: &CrawlConfig,
 ) -> Result<usize, RunError> {
     store.create_run(run, sites).await?;
+    // A resumed run keeps what it was created with (as-of, mode, pack): the jobs come from
+    // the stored record, not from this invocation's options.
+    let stored = store.run(&run.id).await?;
+    let run = stored.as_ref().unwrap_or(run);
     let done = store.done_keys(&run.id).await?;
     let mut published = 0;
     // Streamed in batches: memory stays flat whatever the number of sites.
@@ -82,6 +86,7 @@ pub fn job_for(run: &Run, site: &Site, crawl: &CrawlConfig) -> Job {
         site: site.clone(),
         attempt: 1,
         crawl: crawl.clone(),
+        pack: run.pack.clone(),
     }
 }
 

@@ -100,7 +100,7 @@ impl JobProcessor for DrillProcessor {
             panic!("poison job {name}");
         }
         if name.contains("[flaky]") && job.attempt == 1 {
-            return Err(ProcessError("drill: transient failure".into()));
+            return Err(ProcessError::transient("drill: transient failure"));
         }
         *self
             .finished

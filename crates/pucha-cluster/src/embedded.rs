@@ -75,7 +75,7 @@ mod tests {
                 panic!("poison job");
             }
             if job.site.name.ends_with('!') && job.attempt == 1 {
-                return Err(ProcessError("transient".into()));
+                return Err(ProcessError::transient("transient"));
             }
             let mut r = SiteResult::error(job.site.clone(), "x", job.attempt);
             r.verdict = Verdict::Pass;
@@ -106,6 +106,7 @@ mod tests {
             started_at: chrono::Utc::now(),
             finished_at: None,
             sites_total: 4,
+            pack: None,
         };
         let store = Arc::new(MemStore::new());
         let p = Arc::new(Flaky(AtomicU32::new(0)));

@@ -323,6 +323,7 @@ mod tests {
             started_at: chrono::Utc::now(),
             finished_at: None,
             sites_total: 2,
+            pack: None,
         }
     }
 

@@ -14,10 +14,70 @@ use tracing::{debug, info, warn, Instrument};
 use crate::queue::{Delivery, JobQueue};
 use crate::store::ResultStore;
 
-/// Why checking a site failed as a job (not as a finding): the job is retried, then dead-lettered.
+/// Why checking a site failed as a job (not as a finding): the job is retried, then
+/// dead-lettered; a permanent failure (the job itself is unusable here, e.g. a rule pack this
+/// worker cannot resolve) is dead-lettered at once.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ProcessError(pub String);
+#[error("{message}")]
+pub struct ProcessError {
+    pub message: String,
+    /// Retrying cannot help.
+    pub permanent: bool,
+}
+
+impl ProcessError {
+    /// A failure a later attempt may not meet (a panic, a store hiccup).
+    pub fn transient(message: impl Into<String>) -> ProcessError {
+        ProcessError {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+
+    /// A failure every attempt would meet.
+    pub fn permanent(message: impl Into<String>) -> ProcessError {
+        ProcessError {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
+
+/// What to do with a job whose processing failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureAction {
+    /// Publish it again as attempt `next_attempt` after `backoff`.
+    Retry {
+        next_attempt: u32,
+        backoff: Duration,
+    },
+    /// Record the site as verdict "error" with `reason` and dead-letter the job.
+    GiveUp { reason: String },
+}
+
+/// The retry decision, apart from the IO: transient failures are retried with a doubling
+/// backoff until `max_attempts`; permanent ones are given up at once.
+pub fn on_failure(
+    err: &ProcessError,
+    attempt: u32,
+    max_attempts: u32,
+    base_backoff: Duration,
+) -> FailureAction {
+    if err.permanent {
+        return FailureAction::GiveUp {
+            reason: format!("cannot be checked by this worker: {}", err.message),
+        };
+    }
+    if attempt < max_attempts {
+        return FailureAction::Retry {
+            next_attempt: attempt + 1,
+            backoff: base_backoff * 2u32.saturating_pow(attempt.saturating_sub(1)),
+        };
+    }
+    FailureAction::GiveUp {
+        reason: format!("failed {attempt} times: {}", err.message),
+    }
+}
 
 /// Turns a job into a site result. Site problems are findings inside the result, never errors.
 #[async_trait]
@@ -237,7 +297,7 @@ async fn handle(
         AbortOnDrop(tokio::spawn(async move { p.process(&job).await }))
     };
     let outcome = tokio::select! {
-        r = &mut work.0 => r.map_err(|e| ProcessError(format!("the check panicked: {e}"))).and_then(|r| r),
+        r = &mut work.0 => r.map_err(|e| ProcessError::transient(format!("the check panicked: {e}"))).and_then(|r| r),
         _ = cancel.cancelled() => {
             drop((work, heartbeat));
             let _ = store.release_lease(&job.run_id, &key, &holder).await;
@@ -262,22 +322,26 @@ async fn handle(
             m.job_duration.observe(started.elapsed().as_secs_f64());
             info!(verdict = ?result.verdict, elapsed = ?started.elapsed(), "site checked");
         }
-        Err(e) if job.attempt < cfg.max_attempts => {
-            m.jobs_failed.inc();
-            let backoff = cfg.retry_backoff * 2u32.saturating_pow(job.attempt - 1);
-            warn!(attempt = job.attempt, error = %e, ?backoff, "job failed; retrying later");
-            let mut next = job.clone();
-            next.attempt += 1;
-            let _ = store.release_lease(&job.run_id, &key, &holder).await;
-            match queue.publish_delayed(&next, backoff).await {
-                Ok(()) => settle(delivery.ack().await, "ack"),
-                Err(_) => settle(delivery.requeue().await, "requeue"),
-            }
-        }
         Err(e) => {
             m.jobs_failed.inc();
-            let reason = format!("failed {} times: {e}", job.attempt);
-            give_up(delivery, &store, &job, &holder, reason).await;
+            match on_failure(&e, job.attempt, cfg.max_attempts, cfg.retry_backoff) {
+                FailureAction::Retry {
+                    next_attempt,
+                    backoff,
+                } => {
+                    warn!(attempt = job.attempt, error = %e, ?backoff, "job failed; retrying later");
+                    let mut next = job.clone();
+                    next.attempt = next_attempt;
+                    let _ = store.release_lease(&job.run_id, &key, &holder).await;
+                    match queue.publish_delayed(&next, backoff).await {
+                        Ok(()) => settle(delivery.ack().await, "ack"),
+                        Err(_) => settle(delivery.requeue().await, "requeue"),
+                    }
+                }
+                FailureAction::GiveUp { reason } => {
+                    give_up(delivery, &store, &job, &holder, reason).await;
+                }
+            }
         }
     }
 }
@@ -307,5 +371,41 @@ async fn give_up(
 fn settle(r: Result<(), crate::QueueError>, what: &str) {
     if let Err(e) = r {
         debug!(error = %e, "could not {what} the delivery");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_decision_table() {
+        let base = Duration::from_secs(5);
+        let t = ProcessError::transient("store hiccup");
+        let p = ProcessError::permanent("unknown rule pack");
+        let retry = |n, s| FailureAction::Retry {
+            next_attempt: n,
+            backoff: Duration::from_secs(s),
+        };
+        let give_up = |r: &str| FailureAction::GiveUp { reason: r.into() };
+        let table: Vec<(&ProcessError, u32, u32, FailureAction)> = vec![
+            (&t, 1, 3, retry(2, 5)),
+            (&t, 2, 3, retry(3, 10)),
+            (&t, 3, 3, give_up("failed 3 times: store hiccup")),
+            (&t, 1, 1, give_up("failed 1 times: store hiccup")),
+            (
+                &p,
+                1,
+                3,
+                give_up("cannot be checked by this worker: unknown rule pack"),
+            ),
+        ];
+        for (err, attempt, max, want) in table {
+            assert_eq!(
+                on_failure(err, attempt, max, base),
+                want,
+                "{err} {attempt}/{max}"
+            );
+        }
     }
 }

@@ -214,6 +214,7 @@ pub fn run(id: &str, as_of: NaiveDate) -> Run {
         started_at: Utc.from_utc_datetime(&as_of.and_hms_opt(1, 0, 0).expect("time")),
         finished_at: None,
         sites_total: 53,
+        pack: None,
     }
 }
 

@@ -191,6 +191,7 @@ pub fn run(id: &str, n: usize) -> Run {
         started_at: chrono::Utc::now(),
         finished_at: None,
         sites_total: n,
+        pack: None,
     }
 }
 
