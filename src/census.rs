@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use pucha_cluster::checker::SiteChecker;
 use pucha_cluster::store::ResultStore;
 use pucha_core::{CrawlConfig, ExecMode, PackSpec, Report, Run, ScoringMode, Site};
@@ -60,6 +60,11 @@ pub struct CensusOpts {
     /// Ask no canary: assume the outside network answers.
     #[arg(long)]
     pub no_canary: bool,
+    /// When the census must be done (RFC 3339, or `YYYY-MM-DD HH:MM` in UTC+8): exported as
+    /// `pucha_run_deadline_timestamp_seconds`, which the PuchaRunBehindDeadline alert compares
+    /// with the ETA.
+    #[arg(long, value_parser = parse_deadline)]
+    pub deadline: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -82,6 +87,28 @@ fn proxy_from_env() -> Option<String> {
     .iter()
     .filter_map(|k| std::env::var(k).ok())
     .find(|v| !v.trim().is_empty())
+}
+
+/// Parses `--deadline`: RFC 3339, or `YYYY-MM-DD HH:MM` / `YYYY-MM-DD` (end of day) in UTC+8.
+pub fn parse_deadline(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(23, 59, 59))
+        })
+        .ok_or_else(|| {
+            format!("{s:?} is not a deadline: use RFC 3339 (2026-12-31T18:00:00+08:00) or YYYY-MM-DD HH:MM (UTC+8)")
+        })?;
+    naive
+        .and_local_timezone(cst)
+        .single()
+        .ok_or_else(|| format!("{s:?} is not a time in UTC+8"))
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -108,7 +135,16 @@ impl CensusOpts {
             proxy: None,
             canaries: Vec::new(),
             no_canary: true,
+            deadline: None,
         }
+    }
+
+    /// Exports the run's deadline (0 when it has none) for the PuchaRunBehindDeadline alert.
+    pub fn export_deadline(&self) {
+        let secs = self.deadline.map_or(0, |d| d.timestamp());
+        pucha_metrics::metrics()
+            .run_deadline_timestamp_seconds
+            .set(secs as f64);
     }
 
     /// The crawl settings these options ask for.
@@ -220,6 +256,7 @@ pub async fn run_embedded(
 ) -> anyhow::Result<Report> {
     let (pack, spec) = opts.rule_pack()?;
     let run = opts.new_run(ExecMode::Embedded, &spec, sites.len());
+    opts.export_deadline();
     tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), workers, "census started");
     let checker = Arc::new(site_checker(crawl, pack)?);
     let bar = progress_bar(sites.len());
@@ -313,4 +350,34 @@ pub fn print_summary(report: &Report, out: &Path) {
     );
     println!("notice:  {}", out.join("notice.md").display());
     println!("report:  {}", out.join("report.json").display());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_parse_in_rfc3339_and_in_utc8() {
+        let a = parse_deadline("2026-12-31T18:00:00+08:00").unwrap();
+        let b = parse_deadline("2026-12-31 18:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.timestamp(), 1_798_711_200);
+        let end = parse_deadline("2026-12-31").unwrap();
+        assert_eq!(end.timestamp() - a.timestamp(), 5 * 3600 + 59 * 60 + 59);
+        assert!(parse_deadline("next friday")
+            .unwrap_err()
+            .contains("RFC 3339"));
+    }
+
+    #[test]
+    fn the_deadline_reaches_the_alert_gauge() {
+        let mut opts = CensusOpts::own_loopback_farm(NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+        opts.deadline = Some(parse_deadline("2026-12-31 18:00").unwrap());
+        opts.export_deadline();
+        let g = &pucha_metrics::metrics().run_deadline_timestamp_seconds;
+        assert_eq!(g.get(), 1_798_711_200.0);
+        assert!(pucha_metrics::metrics()
+            .render()
+            .contains("pucha_run_deadline_timestamp_seconds 1798711200"));
+    }
 }

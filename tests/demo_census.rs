@@ -42,7 +42,36 @@ struct Tally {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_census_matches_the_farm_truth() {
+    let m = pucha_metrics::metrics();
+    let pages_before = m.pages_fetched.get();
+    let bytes_before = m.fetched_bytes.get();
+    let blank_before = m.findings("veto.blank_columns").unwrap().get();
     let (report, truth, out) = census_of_demo_farm(Ipv4Addr::new(127, 0, 41, 0)).await;
+
+    // The dashboards' work panels move with the census: every crawled page, byte and finding.
+    let pages: u64 = report.sites.iter().map(|r| r.crawl.pages_fetched).sum();
+    assert!(pages > 0);
+    // At least: a retried job's first attempt fetched pages too.
+    assert!(
+        m.pages_fetched.get() - pages_before >= pages,
+        "pucha_pages_fetched_total moved by {} for {pages} pages",
+        m.pages_fetched.get() - pages_before
+    );
+    assert!(
+        m.fetched_bytes.get() > bytes_before,
+        "pucha_fetched_bytes_total"
+    );
+    let blank: u64 = report
+        .sites
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.rule == "veto.blank_columns")
+        .count() as u64;
+    assert!(blank > 0, "the demo farm has blank-column sites");
+    assert!(
+        m.findings("veto.blank_columns").unwrap().get() - blank_before >= blank,
+        "pucha_findings_total{{rule=veto.blank_columns}}"
+    );
 
     // Every site has exactly one result, with the verdict and vetoes of the truth.
     assert_eq!(report.sites.len(), truth.sites.len(), "one result per site");

@@ -42,6 +42,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot use the site list {}", args.sites.display()))?;
     let (_pack, spec) = args.census.rule_pack()?;
     let crawl = args.census.crawl_config();
+    args.census.export_deadline();
     let store: Arc<dyn ResultStore> = Arc::new(args.cluster.store().await?);
     let queue = args.cluster.queue(1).await?;
     ready.set_ready(true);

@@ -80,6 +80,10 @@ impl JobProcessor for SiteChecker {
             .crawler
             .crawl_site_as_of(&job.site, &job.crawl, Some(job.as_of))
             .await;
+        // The dashboards' page, byte, link and fetch-error panels move with every crawl.
+        let m = pucha_metrics::metrics();
+        m.record_site_crawl(&crawl.stats);
+        m.record_broken_links(&crawl.links);
         let probes = match &self.probes {
             Some(p) => p.samples(job).await,
             None => Vec::new(),
@@ -91,6 +95,7 @@ impl JobProcessor for SiteChecker {
             probes: &probes,
         };
         let mut result = evaluate(&crawl, &ctx);
+        m.record_findings(&result.findings);
         result.attempts = job.attempt;
         Ok(result)
     }

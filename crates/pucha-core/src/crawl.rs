@@ -196,6 +196,10 @@ pub struct CrawlStats {
     /// External links not checked because the checker had no outside network (the run's
     /// canaries did not answer): not broken, not judged.
     pub external_unchecked_offline: u64,
+    /// Pages whose analysis failed (the analyser panicked): kept out of the site's pages so
+    /// no rule judges them as pages without tags or dates; the crawl notes say so too.
+    #[serde(default)]
+    pub analysis_failed: Vec<String>,
 }
 
 /// A link target host taken as down, with the evidence of its first failure.

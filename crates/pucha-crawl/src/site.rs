@@ -61,6 +61,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) retries: AtomicU64,
     robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
     notes: Mutex<Vec<String>>,
+    analysis_failed: Mutex<Vec<String>>,
     /// The encoding the detector found on an undeclared page of this site
     /// (`pucha_analyze::site_encoding_hint`), offered to the site's later pages.
     site_encoding: OnceLock<&'static encoding_rs::Encoding>,
@@ -178,6 +179,7 @@ impl Crawler {
             retries: AtomicU64::new(0),
             robots: tokio::sync::Mutex::new(HashMap::new()),
             notes: Mutex::new(Vec::new()),
+            analysis_failed: Mutex::new(Vec::new()),
             site_encoding: OnceLock::new(),
         };
         if let Some(n) = client_note {
@@ -290,6 +292,7 @@ impl Crawler {
             ));
         }
         stats.retries = ctx.retries.load(Ordering::Relaxed);
+        stats.analysis_failed = ctx.analysis_failed.into_inner().unwrap_or_default();
         stats.notes = ctx.notes.into_inner().unwrap_or_default();
         stats.elapsed_ms = t0.elapsed().as_millis() as u64;
         out.stats = stats;
@@ -760,11 +763,15 @@ impl Crawler {
                 facts
             }
             Err(_) => {
+                // Not judged: a page with default facts would read as one without tags or dates.
                 ctx.note(format!(
-                    "pucha-analyze panicked on {final_url}: page kept without facts"
+                    "analysis failed on {final_url}: the page is not judged (report it as a pucha bug)"
                 ));
-                tracing::error!(url = %final_url, "pucha-analyze panicked");
-                Default::default()
+                if let Ok(mut a) = ctx.analysis_failed.lock() {
+                    a.push(final_url.to_string());
+                }
+                tracing::error!(url = %final_url, "pucha-analyze panicked; page not judged");
+                return PageFetch::NotPage(ok);
             }
         };
         // An anti-bot challenge shows next to no text and links of its own (a script and a
