@@ -56,3 +56,77 @@ fn json_output_carries_the_signals() {
     assert_eq!(v["signals"]["redirects"][0]["kind"], "meta_refresh");
     assert_eq!(v["encoding"], "UTF-8");
 }
+
+/// Serves one raw HTTP response to every connection on 127.0.0.1 and hands back each request head.
+fn serve_raw(response: Vec<u8>) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = s.write_all(&response);
+        }
+    });
+    (format!("http://{addr}/"), rx)
+}
+
+fn check_url(url: &str, args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pucha"))
+        .arg("check-page")
+        .arg(url)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn a_url_is_fetched_by_the_crawlers_client_with_the_given_user_agent() {
+    let body = HACKED.as_bytes();
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(body);
+    let (url, heads) = serve_raw(resp);
+    let (stdout, stderr, ok) = check_url(
+        &url,
+        &[
+            "--loopback-only",
+            "--user-agent",
+            "pucha-test-ua/1",
+            "--json",
+        ],
+    );
+    assert!(ok, "check-page failed: {stderr}");
+    let head = heads.recv().unwrap().to_ascii_lowercase();
+    assert!(head.contains("user-agent: pucha-test-ua/1"), "{head}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["url"], url.as_str());
+    // Without --loopback-only the census's egress policy refuses a loopback address.
+    let (_, stderr, ok) = check_url(&url, &[]);
+    assert!(!ok);
+    assert!(stderr.contains("egress policy"), "{stderr}");
+}
+
+#[test]
+fn a_hostile_chunk_size_is_a_clear_error_not_a_crash() {
+    // The chunk announces 2^64-1 bytes: a hand-written de-chunker overflowed on it.
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nffffffffffffffff\r\n<html>"
+        .to_vec();
+    let (url, _heads) = serve_raw(resp);
+    let (_stdout, stderr, ok) = check_url(&url, &["--loopback-only"]);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    if !ok {
+        assert!(stderr.contains("cannot fetch"), "{stderr}");
+    }
+}

@@ -2,15 +2,16 @@
 //!
 //! A quick way for an operator to see what pucha reads from a page (encoding, page tags, footer
 //! items, dated items, messages, service-guide elements) and which page rules it breaks, without a
-//! census. URLs are fetched with one plain HTTP GET (redirects followed, 15 s timeout).
+//! census. URLs are fetched by the crawler's own client (`pucha_crawl::Crawler::fetch_one`):
+//! the same egress policy, body cap, timeouts, redirects, user agent and proxy as a census, and
+//! the page is judged at `--as-of` like a census of that date.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use anyhow::{bail, Context};
-use pucha_core::{Finding, PageFacts, PageKind};
+use anyhow::Context;
+use chrono::NaiveDate;
+use pucha_core::{CrawlConfig, Finding, PageFacts, PageKind};
 use pucha_rules::RulePack;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 
 /// Arguments of `pucha check-page`.
@@ -31,6 +32,22 @@ pub struct Args {
     /// Treat the page as a homepage (check the footer items) whatever its analysed kind.
     #[arg(long)]
     pub home: bool,
+    /// 监测时间点: the date month-day list dates are read against (YYYY-MM-DD). Default: today (UTC+8).
+    #[arg(long, value_parser = crate::census::parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// User agent of the fetch (as `pucha run --user-agent`).
+    #[arg(long, env = "PUCHA_USER_AGENT")]
+    pub user_agent: Option<String>,
+    /// HTTP(S) proxy of the fetch (as `pucha run --proxy`).
+    #[arg(long)]
+    pub proxy: Option<String>,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Fetch only from loopback (127.0.0.0/8), as `pucha run --loopback-only`: the way to check a
+    /// page of a local test server, which the default egress policy refuses.
+    #[arg(long)]
+    pub loopback_only: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -43,7 +60,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let is_url = args.target.starts_with("http://") || args.target.starts_with("https://");
     let (body, content_type, fetched_url) = if is_url {
         let u = Url::parse(&args.target).with_context(|| format!("bad URL {}", args.target))?;
-        fetch(&u).await.with_context(|| format!("fetching {u}"))?
+        fetch(&u, &args).await?
     } else {
         let path = PathBuf::from(&args.target);
         let body = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -56,7 +73,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(u) => Url::parse(u).with_context(|| format!("bad --url {u}"))?,
         None => fetched_url,
     };
-    let mut facts = pucha_analyze::analyze(&body, &url, content_type.as_deref());
+    let options = pucha_analyze::AnalyzeOptions {
+        today: Some(args.as_of.unwrap_or_else(pucha_core::today_cst)),
+        ..Default::default()
+    };
+    let mut facts = pucha_analyze::analyze_with(&body, &url, content_type.as_deref(), &options);
     if args.home {
         facts.kind = PageKind::Home;
     }
@@ -203,93 +224,29 @@ fn render(f: &PageFacts, url: &Url, findings: &[Finding], pack: &RulePack) -> St
     s
 }
 
-const TIMEOUT: Duration = Duration::from_secs(15);
-
-/// One plain HTTP/1.0 GET (redirects followed): body, Content-Type and the final URL.
-async fn fetch(start: &Url) -> anyhow::Result<(Vec<u8>, Option<String>, Url)> {
-    let mut url = start.clone();
-    for _ in 0..6 {
-        if url.scheme() != "http" {
-            bail!(
-                "only http:// URLs are fetched by check-page; save the page (e.g. with curl) and run \
-                 `pucha check-page FILE --url {url}`"
-            );
-        }
-        let host = url.host_str().context("URL without host")?.to_string();
-        let port = url.port_or_known_default().unwrap_or(80);
-        let mut stream = tokio::time::timeout(
-            TIMEOUT,
-            tokio::net::TcpStream::connect((host.as_str(), port)),
-        )
-        .await
-        .context("connect timed out after 15 s")?
-        .with_context(|| format!("connecting to {host}:{port}"))?;
-        let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
-        let host_header = match url.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.clone(),
-        };
-        let req = format!(
-            "GET {path} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: pucha-check-page/{}\r\nAccept: text/html,*/*\r\nConnection: close\r\n\r\n",
-            env!("CARGO_PKG_VERSION")
+/// Fetches `url` as a census would: body, Content-Type and the final URL.
+async fn fetch(url: &Url, args: &Args) -> anyhow::Result<(Vec<u8>, Option<String>, Url)> {
+    let mut cfg = CrawlConfig::default();
+    if let Some(ua) = &args.user_agent {
+        cfg.user_agent = ua.clone();
+    }
+    cfg.proxy = args.proxy.clone();
+    cfg.accept_invalid_certs = args.insecure;
+    cfg.egress.loopback_only = args.loopback_only;
+    let crawler = pucha_crawl::Crawler::new(&cfg).context("cannot build the HTTP client")?;
+    let f = crawler.fetch_one(url, &cfg).await?;
+    if f.status >= 400 {
+        eprintln!(
+            "warning: {} answered HTTP {}; analysing the error page",
+            f.final_url, f.status
         );
-        stream.write_all(req.as_bytes()).await?;
-        let mut raw = Vec::new();
-        tokio::time::timeout(TIMEOUT, stream.read_to_end(&mut raw))
-            .await
-            .context("response timed out after 15 s")??;
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .context("malformed HTTP response (no header end)")?;
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let mut body = raw[split + 4..].to_vec();
-        let mut lines = head.lines();
-        let status: u16 = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .context("malformed HTTP status line")?;
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        let header = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if (300..400).contains(&status) {
-            if let Some(loc) = header("location") {
-                url = url
-                    .join(&loc)
-                    .with_context(|| format!("bad redirect {loc}"))?;
-                continue;
-            }
-        }
-        if status >= 400 {
-            eprintln!("warning: {url} answered HTTP {status}; analysing the error page");
-        }
-        if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-            body = dechunk(&body);
-        }
-        return Ok((body, header("content-type"), url));
     }
-    bail!("too many redirects")
-}
-
-fn dechunk(b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(nl) = b[i..].windows(2).position(|w| w == b"\r\n") {
-        let size_line = String::from_utf8_lossy(&b[i..i + nl]).to_string();
-        let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
-            .unwrap_or(0);
-        i += nl + 2;
-        if size == 0 || i + size > b.len() {
-            break;
-        }
-        out.extend_from_slice(&b[i..i + size]);
-        i += size + 2;
-        if i >= b.len() {
-            break;
-        }
+    if f.truncated {
+        eprintln!(
+            "warning: the page is longer than {} bytes; only its first {} bytes are analysed",
+            cfg.max_body_bytes, cfg.max_body_bytes
+        );
     }
-    out
+    let ct = f.content_type().map(str::to_string);
+    Ok((f.body, ct, f.final_url))
 }

@@ -96,6 +96,29 @@ impl Crawler {
         Ok(h)
     }
 
+    /// Fetches one page by itself with the client, egress policy, size cap, timeout and redirect
+    /// limit of `cfg`: what `pucha check-page URL` shows is what a census would have read.
+    pub async fn fetch_one(&self, url: &Url, cfg: &CrawlConfig) -> Result<Fetched, CrawlError> {
+        let http = self.client_for(cfg)?;
+        let rules = EgressRules::from_policy(&cfg.egress);
+        let req = Request {
+            url,
+            method: Method::GET,
+            body_cap: cfg.max_body_bytes,
+            timeout: Duration::from_millis(cfg.request_timeout_ms),
+            max_redirects: cfg.max_redirects,
+            insecure: cfg.accept_invalid_certs,
+            egress: &rules,
+            polite: None,
+            board: None,
+            deadline: None,
+        };
+        http.fetch(&req).await.map_err(|f| CrawlError::Fetch {
+            url: url.to_string(),
+            reason: verdict::fetch_fail_text(&f),
+        })
+    }
+
     /// Whether the outside world answers for this crawl's settings: asked once per crawl, and
     /// from the canaries at most every [`OUTSIDE_TTL`] per worker. A change is logged once.
     pub(crate) async fn outside_network(&self, ctx: &crate::site::Ctx<'_>) -> bool {

@@ -14,6 +14,9 @@ pub enum CrawlError {
         setting: &'static str,
         detail: String,
     },
+    /// One page asked for by itself (`pucha check-page`) could not be fetched.
+    #[error("cannot fetch {url}: {reason}")]
+    Fetch { url: String, reason: String },
 }
 
 impl CrawlError {

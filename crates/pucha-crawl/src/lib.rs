@@ -31,4 +31,4 @@ mod verdict;
 pub use cache::{LinkCache, MemLinkCache};
 pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES, OUTSIDE_TTL};
 pub use error::CrawlError;
-pub use fetch::Http;
+pub use fetch::{Fetched, Http};

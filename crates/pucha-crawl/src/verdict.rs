@@ -210,6 +210,26 @@ pub fn broken_reason(f: &FetchFail) -> Option<BrokenReason> {
     })
 }
 
+/// A failed fetch in words, with what to do where there is something to do.
+pub fn fetch_fail_text(f: &FetchFail) -> String {
+    match f {
+        FetchFail::Egress(d) => format!(
+            "refused by the egress policy ({d}); see --loopback-only and the egress settings"
+        ),
+        FetchFail::Dns(d) => format!("the name does not resolve ({d})"),
+        FetchFail::Timeout => "no answer within the request timeout".into(),
+        FetchFail::ConnectTimeout => {
+            "the connection was not established within the connect timeout".into()
+        }
+        FetchFail::HostDown => "the host is down".into(),
+        FetchFail::Tls(d) => format!("TLS failed ({d}); --insecure accepts invalid certificates"),
+        FetchFail::Refused => "connection refused".into(),
+        FetchFail::Connect(d) | FetchFail::Other(d) => d.clone(),
+        FetchFail::RedirectLoop => "redirect loop".into(),
+        FetchFail::TooManyRedirects => "too many redirects".into(),
+    }
+}
+
 /// The probe failure of a failed fetch.
 pub fn probe_failure(f: &FetchFail) -> ProbeFailure {
     match f {
