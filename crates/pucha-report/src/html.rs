@@ -147,7 +147,7 @@ pub fn render_html_with(report: &Report, trends: &Trends, opts: &NoticeOptions) 
         ),
         ("fig-errors", "检测失败", s.errors.to_string()),
         ("fig-review", "待复核", s.needs_review.to_string()),
-        ("fig-pass-rate", "合格率", c.pass_rate_text()),
+        ("fig-pass-rate", "合格率", crate::notice::rate_text(&c)),
     ];
     out.push_str("<div class=\"figs\" id=\"key-figures\">");
     for (id, k, v) in figs {
