@@ -243,3 +243,49 @@ fn html_escapes_what_sites_publish() {
     // Exactly one script element: the inline sorter.
     assert_eq!(html.matches("<script>").count(), 1);
 }
+
+#[test]
+fn annex_lists_vetoes_once_with_the_problem_page() {
+    use pucha_core::rule_ids as r;
+    use pucha_report::notice::other_annex_rows;
+    use pucha_report::sample::finding;
+    let mut report = seed_census();
+    let s = report
+        .sites
+        .iter_mut()
+        .find(|s| s.finding(r::VETO_SERIOUS_WORDING_ERROR).is_some())
+        .unwrap();
+    let site = s.site.clone();
+    // A duplicate of the same veto, an IPv6 deduction and a .gov.cn norm on the same site.
+    s.findings
+        .push(finding(&site, r::VETO_SERIOUS_WORDING_ERROR, 1));
+    s.findings.push(finding(&site, r::DED_IPV6, 1));
+    s.findings.push(finding(&site, r::NORM_DOMAIN_GOV_CN, 1));
+    let rows = annex_rows(&report, false);
+    let row = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
+    assert_eq!(
+        row.problems.matches("严重表述错误").count(),
+        1,
+        "{}",
+        row.problems
+    );
+    assert!(!row.problems.contains(r::label_zh(r::DED_IPV6)));
+    assert!(!row.problems.contains(r::label_zh(r::NORM_DOMAIN_GOV_CN)));
+    assert!(!row.problems.contains(' '), "{}", row.problems);
+    // The typical example is the page of the problem, not the homepage.
+    assert_ne!(row.example_url, site.url.as_str());
+    assert!(row.example_url.contains("/news/"), "{}", row.example_url);
+    let other = other_annex_rows(&report);
+    let orow = other.iter().find(|r| r.url == site.url.as_str()).unwrap();
+    assert!(orow.problems.contains(r::label_zh(r::DED_IPV6)));
+    assert!(!orow.problems.contains("严重表述错误"));
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    let annex1 = md
+        .split("## 附件1")
+        .nth(1)
+        .unwrap()
+        .split("## 附件2")
+        .next()
+        .unwrap();
+    assert!(!annex1.contains(r::label_zh(r::DED_IPV6)), "{annex1}");
+}
