@@ -189,6 +189,15 @@ pub fn render_html_with(report: &Report, trends: &Trends, opts: &NoticeOptions) 
     let headers: Vec<String> = AnnexRow::HEADERS.iter().map(|h| h.to_string()).collect();
     let rows: Vec<Vec<String>> = n.annex.iter().map(|r| r.cells().to_vec()).collect();
     table(&mut out, Some("annex"), &headers, &rows);
+    // 附件2: deductions and norms, kept apart from 突出问题.
+    let _ = writeln!(
+        out,
+        "<h2 id=\"other-annex-title\">附件2　{}（{}家）</h2>",
+        esc(&n.other_annex_title),
+        n.other_annex.len()
+    );
+    let rows: Vec<Vec<String>> = n.other_annex.iter().map(|r| r.cells().to_vec()).collect();
+    table(&mut out, Some("other-annex"), &headers, &rows);
 
     trends_html(&mut out, trends);
 

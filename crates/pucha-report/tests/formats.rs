@@ -40,6 +40,21 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
     // The annex sheet equals the annex derived from the JSON, cell by cell.
     let expected = annex_rows(&back, false);
     let mut wb: Xlsx<_> = open_workbook(&w.xlsx).unwrap();
+    // 概况 is the first sheet; counts are numbers and the rate a fraction shown as a percentage.
+    assert_eq!(wb.sheet_names()[0], pucha_report::xlsx::SHEET_SUMMARY);
+    let summary = wb
+        .worksheet_range(pucha_report::xlsx::SHEET_SUMMARY)
+        .unwrap();
+    let total = summary
+        .rows()
+        .find(|r| matches!(&r[0], Data::String(s) if s == "合计"))
+        .unwrap();
+    assert_eq!(total[1], Data::Float(53.0));
+    assert_eq!(total[3], Data::Float(35.0));
+    match &total[6] {
+        Data::Float(f) => assert!((f - 0.6604).abs() < 1e-9, "{f}"),
+        other => panic!("rate is not a number: {other:?}"),
+    }
     let range = wb.worksheet_range(SHEET_ANNEX).unwrap();
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
     assert_eq!(rows[0], AnnexRow::HEADERS.map(String::from).to_vec());
