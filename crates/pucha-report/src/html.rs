@@ -147,7 +147,7 @@ pub fn render_html_with(report: &Report, trends: &Trends, opts: &NoticeOptions) 
         ),
         ("fig-errors", "检测失败", s.errors.to_string()),
         ("fig-review", "待复核", s.needs_review.to_string()),
-        ("fig-pass-rate", "合格率", c.pass_rate_text()),
+        ("fig-pass-rate", "合格率", crate::notice::rate_text(&c)),
     ];
     out.push_str("<div class=\"figs\" id=\"key-figures\">");
     for (id, k, v) in figs {
@@ -189,6 +189,15 @@ pub fn render_html_with(report: &Report, trends: &Trends, opts: &NoticeOptions) 
     let headers: Vec<String> = AnnexRow::HEADERS.iter().map(|h| h.to_string()).collect();
     let rows: Vec<Vec<String>> = n.annex.iter().map(|r| r.cells().to_vec()).collect();
     table(&mut out, Some("annex"), &headers, &rows);
+    // 附件2: deductions and norms, kept apart from 突出问题.
+    let _ = writeln!(
+        out,
+        "<h2 id=\"other-annex-title\">附件2　{}（{}家）</h2>",
+        esc(&n.other_annex_title),
+        n.other_annex.len()
+    );
+    let rows: Vec<Vec<String>> = n.other_annex.iter().map(|r| r.cells().to_vec()).collect();
+    table(&mut out, Some("other-annex"), &headers, &rows);
 
     trends_html(&mut out, trends);
 

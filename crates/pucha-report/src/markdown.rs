@@ -56,17 +56,44 @@ pub fn notice_md(n: &Notice) -> String {
             }
         }
     }
-    let _ = writeln!(out, "附件：{}\n", n.annex_title);
+    let _ = writeln!(out, "附件：1. {}", n.annex_title);
+    let _ = writeln!(out, "　　　2. {}\n", n.other_annex_title);
     let _ = writeln!(out, "{}  \n{}\n", n.issuer, n.date);
-    let _ = writeln!(out, "## 附件　{}\n", n.annex_title);
-    if n.annex.is_empty() {
-        out.push_str("本次检查无存在突出问题的网站。\n");
-    } else {
-        let headers: Vec<String> = AnnexRow::HEADERS.iter().map(|h| h.to_string()).collect();
-        let rows: Vec<Vec<String>> = n.annex.iter().map(|r| r.cells().to_vec()).collect();
-        table(&mut out, &headers, &rows);
-    }
+    let _ = writeln!(out, "## 附件1　{}\n", n.annex_title);
+    annex_table(
+        &mut out,
+        &n.annex,
+        "本次检查无存在突出问题的网站。\n",
+        "发现的突出问题",
+    );
+    let _ = writeln!(out, "## 附件2　{}\n", n.other_annex_title);
+    annex_table(
+        &mut out,
+        &n.other_annex,
+        "本次检查无存在其他问题的网站。\n",
+        "发现的其他问题",
+    );
     out
+}
+
+fn annex_table(out: &mut String, rows: &[AnnexRow], empty: &str, problems_header: &str) {
+    if rows.is_empty() {
+        out.push_str(empty);
+        return;
+    }
+    let headers: Vec<String> = AnnexRow::HEADERS
+        .iter()
+        .map(|h| {
+            if *h == "发现的突出问题" {
+                problems_header
+            } else {
+                h
+            }
+            .to_string()
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.cells().to_vec()).collect();
+    table(out, &headers, &rows);
 }
 
 /// What a per-site report needs besides the site itself.

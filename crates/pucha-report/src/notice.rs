@@ -8,7 +8,8 @@ use pucha_core::{Category, Report, SiteResult, Verdict};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::RunDiff;
-use crate::text::{cn_num, finding_sentence, kind_of, problems, problems_text, result_label};
+use crate::text::{cn_num, finding_sentence, kind_of, pending_only, problems, result_label};
+use crate::text::{other_problems, other_problems_text, problems_text, veto_problems};
 use crate::text::{ProblemKind, OTHER_KIND, PROBLEM_KINDS};
 
 /// The quarter's 我为政府网站找错 statistics, when the bureau supplies them.
@@ -144,22 +145,53 @@ pub struct Notice {
     pub date: String,
     pub annex_title: String,
     pub annex: Vec<AnnexRow>,
+    /// The second annex: deductions and norms, kept out of 突出问题.
+    pub other_annex_title: String,
+    pub other_annex: Vec<AnnexRow>,
 }
 
 /// The annex title, as the seed notice words it.
 pub const ANNEX_TITLE: &str = "存在突出问题的政府网站名单";
+
+/// The title of the second annex (deductions and norms).
+pub const OTHER_ANNEX_TITLE: &str = "存在其他问题的政府网站名单";
 
 /// Whether a site belongs in the annex: not passed, or awaiting a person, or (optionally) with any problem.
 pub fn in_annex(s: &SiteResult, all_problem_sites: bool) -> bool {
     s.verdict != Verdict::Pass || s.needs_review || (all_problem_sites && !problems(s).is_empty())
 }
 
-/// The annex rows of a report (failing, errored and pending sites, in report order).
+/// The annex rows of a report (failing, errored and pending sites, in report order); the
+/// problems column lists single-veto problems only.
 pub fn annex_rows(report: &Report, all_problem_sites: bool) -> Vec<AnnexRow> {
+    rows_of(
+        report,
+        |s| in_annex(s, all_problem_sites),
+        problems_text,
+        veto_problems,
+    )
+}
+
+/// The annex of other problems (deductions and norms), one row per site that has any.
+pub fn other_annex_rows(report: &Report) -> Vec<AnnexRow> {
+    rows_of(
+        report,
+        |s| s.verdict != Verdict::Error && !other_problems(s).is_empty(),
+        other_problems_text,
+        other_problems,
+    )
+}
+
+fn rows_of(
+    report: &Report,
+    keep: impl Fn(&SiteResult) -> bool,
+    text: fn(&SiteResult) -> String,
+    found: for<'a> fn(&'a SiteResult) -> Vec<&'a pucha_core::Finding>,
+) -> Vec<AnnexRow> {
     report
         .sites
         .iter()
-        .filter(|s| in_annex(s, all_problem_sites))
+        .filter(|s| keep(s))
         .enumerate()
         .map(|(i, s)| AnnexRow {
             seq: i + 1,
@@ -170,8 +202,9 @@ pub fn annex_rows(report: &Report, all_problem_sites: bool) -> Vec<AnnexRow> {
             site_code: s.site.site_code.clone().unwrap_or_default(),
             result: result_label(s),
             score: s.score.map(fmt_score).unwrap_or_default(),
-            problems: problems_text(s),
-            example_url: problems(s)
+            problems: text(s),
+            // The page of the problem (its evidence), not the homepage.
+            example_url: found(s)
                 .iter()
                 .flat_map(|f| f.evidence.iter())
                 .map(|e| e.url.clone())
@@ -192,7 +225,14 @@ pub fn date_zh(d: chrono::NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-/// The sentence that states how the pass rate is computed and rounded.
+/// The pass rate as a notice writes it: "45.83%" (two decimals), "—" when nothing was checked.
+pub fn rate_text(n: &pucha_core::Counts) -> String {
+    pucha_core::pass_rate(n.passed, n.checked())
+        .map(|r| format!("{r:.2}%"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The sentence that states how the pass rate is computed and rounded (for method notes, not the notice's text).
 pub const PASS_RATE_RULE: &str =
     "合格率 = 合格网站数 ÷ 检查网站数 × 100%，四舍五入保留两位小数；检测失败的网站不计入检查网站数";
 
@@ -201,7 +241,7 @@ pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
     let as_of = report.run.as_of;
     let quarter = (as_of.month() - 1) / 3 + 1;
     let title = format!(
-        "{}关于{}年第{}季度{}政府网站检查情况的通报",
+        "{}关于{}年第{}季度{}政府网站普查情况的通报",
         opts.issuer,
         as_of.year(),
         cn_num(quarter as usize),
@@ -244,6 +284,8 @@ pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
         date: date_zh(as_of),
         annex_title: ANNEX_TITLE.to_string(),
         annex,
+        other_annex_title: OTHER_ANNEX_TITLE.to_string(),
+        other_annex: other_annex_rows(report),
     }
 }
 
@@ -275,12 +317,12 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
         )
     };
     let mut p2 = format!(
-        "本次检查采取系统扫描与人工核查相结合的方式进行{coverage}，共检查网站{}家",
+        "本次检查采取系统扫描的方式进行{coverage}，共检查网站{}家",
         counts.checked()
     );
     if s.errors > 0 {
         p2.push_str(&format!(
-            "（另有{}家网站检测失败，未计入检查网站数，名单见附件）",
+            "（另有{}家网站无法访问，未计入检查网站数，名单见附件）",
             s.errors
         ));
     }
@@ -288,13 +330,14 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
         "。发现存在突出问题的网站{problem_sites}家，其中不合格网站{}家",
         s.failed
     ));
-    if s.needs_review > 0 {
-        p2.push_str(&format!("（含待复核网站{}家）", s.needs_review));
+    let pending = report.sites.iter().filter(|s| pending_only(s)).count();
+    if pending > 0 {
+        p2.push_str(&format!("（含待复核网站{pending}家）"));
     }
     p2.push_str(&format!(
-        "；合格网站{}家，合格率为{}（{PASS_RATE_RULE}）。",
+        "；合格网站{}家，合格率为{}。",
         s.passed,
-        counts.pass_rate_text()
+        rate_text(&counts)
     ));
     let mut blocks = vec![Block::Para(p1), Block::Para(p2)];
     if let Some(j) = &opts.jiucuo {
@@ -320,7 +363,7 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
             "检查网站数",
             "合格",
             "不合格",
-            "检测失败",
+            "无法访问",
             "合格率",
         ]
         .map(String::from)
@@ -341,14 +384,14 @@ fn counts_row(label: &str, n: &pucha_core::Counts) -> Vec<String> {
         n.passed.to_string(),
         n.failed.to_string(),
         n.errors.to_string(),
-        n.pass_rate_text(),
+        rate_text(n),
     ]
 }
 
 /// A site and its problem sentences of one kind.
 pub type SiteProblems<'a> = (&'a SiteResult, Vec<String>);
 
-/// The sites that have problems of each kind, with their sentences for that kind.
+/// The sites that have single-veto problems of each kind, with their sentences for that kind.
 pub fn problems_by_kind(report: &Report) -> Vec<(&'static ProblemKind, Vec<SiteProblems<'_>>)> {
     let kinds: Vec<&'static ProblemKind> = PROBLEM_KINDS
         .iter()
@@ -362,7 +405,7 @@ pub fn problems_by_kind(report: &Report) -> Vec<(&'static ProblemKind, Vec<SiteP
                 .iter()
                 .filter(|s| s.verdict != Verdict::Error)
                 .filter_map(|s| {
-                    let v: Vec<String> = problems(s)
+                    let v: Vec<String> = veto_problems(s)
                         .into_iter()
                         .filter(|f| kind_of(&f.rule).title == k.title)
                         .map(finding_sentence)
@@ -407,13 +450,7 @@ fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
     if !errors.is_empty() {
         let names: Vec<String> = errors
             .iter()
-            .map(|s| {
-                format!(
-                    "{}（{}）",
-                    s.site.name,
-                    s.error.as_deref().unwrap_or("原因未记录")
-                )
-            })
+            .map(|s| format!("{}（网站无法访问）", s.site.name))
             .collect();
         blocks.push(Block::Para(format!(
             "此外，{}家网站本次未能完成检测：{}。",
@@ -423,6 +460,25 @@ fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
     }
     if blocks.is_empty() {
         blocks.push(Block::Para("本次检查未发现突出问题。".to_string()));
+    }
+    let others = other_annex_rows(report);
+    if !others.is_empty() {
+        let named: Vec<String> = others
+            .iter()
+            .take(opts.max_names.max(1))
+            .map(|r| format!("{}（{}）", r.name, r.problems))
+            .collect();
+        let more = if others.len() > named.len() {
+            format!("等{}家网站", others.len())
+        } else {
+            String::new()
+        };
+        blocks.push(Block::Para(format!(
+            "其他问题。{}家网站存在扣分或规范性问题（不属于单项否决问题），名单见附件2：{}{}。",
+            others.len(),
+            named.join("、"),
+            more
+        )));
     }
     let pending = report
         .sites

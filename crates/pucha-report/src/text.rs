@@ -18,6 +18,41 @@ pub fn problems(site: &SiteResult) -> Vec<&Finding> {
     v
 }
 
+/// The site's single-veto problems (veto.*), one per rule and per sentence: what 突出问题 lists.
+pub fn veto_problems(site: &SiteResult) -> Vec<&Finding> {
+    dedupe(
+        problems(site)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Veto),
+    )
+}
+
+/// The site's other problems (deductions and norms), deduplicated the same way: 其他问题.
+pub fn other_problems(site: &SiteResult) -> Vec<&Finding> {
+    dedupe(
+        problems(site)
+            .into_iter()
+            .filter(|f| f.severity != Severity::Veto),
+    )
+}
+
+/// Keeps the first finding of each rule and drops repeated sentences.
+fn dedupe<'a>(it: impl Iterator<Item = &'a Finding>) -> Vec<&'a Finding> {
+    let mut rules: Vec<&str> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for f in it {
+        let t = finding_sentence(f);
+        if rules.contains(&f.rule.as_str()) || texts.contains(&t) {
+            continue;
+        }
+        rules.push(&f.rule);
+        texts.push(t);
+        out.push(f);
+    }
+    out
+}
+
 /// Position of a rule in the rulebook (unknown rules last).
 pub fn rule_order(rule: &str) -> usize {
     rule_ids::ALL
@@ -44,11 +79,22 @@ pub fn finding_sentence(f: &Finding) -> String {
     } else {
         f.summary_zh.trim().to_string()
     };
+    let base = tighten(&base);
     if f.needs_review {
         format!("{base}（待复核）")
     } else {
         base
     }
+}
+
+/// Drops spaces next to Chinese characters ("空白栏目 7 个" → "空白栏目7个").
+fn tighten(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let wide = |i: usize| c.get(i).is_some_and(|ch| !ch.is_ascii());
+    (0..c.len())
+        .filter(|&i| c[i] != ' ' || !(wide(i + 1) || i > 0 && wide(i - 1)))
+        .map(|i| c[i])
+        .collect()
 }
 
 fn built_sentence(rule: &str, n: u32) -> String {
@@ -66,42 +112,65 @@ fn built_sentence(rule: &str, n: u32) -> String {
         VETO_SERVICE_GUIDE_ELEMENTS_MISSING | DED_SERVICE_GUIDE_QUALITY => "项",
         r if r.starts_with("norm.meta.") || r == NORM_UNDATED_ITEM_IS_STALE => {
             return if n > 1 {
-                format!("{label}（{n} 个页面）")
+                format!("{label}{n}个页面")
             } else {
                 label.to_string()
             };
         }
         _ => {
             return if n > 1 {
-                format!("{label}（{n} 处）")
+                format!("{label}{n}处")
             } else {
                 label.to_string()
             };
         }
     };
     if n > 0 {
-        format!("{label} {n} {unit}")
+        format!("{label}{n}{unit}")
     } else {
         label.to_string()
     }
 }
 
-/// The result column of the annex: the verdict, marked 待复核 when a veto awaits a person.
+/// A failing site is 待复核 only when every veto it fails on still awaits a person;
+/// one confirmed veto makes it plainly 不合格.
+pub fn pending_only(site: &SiteResult) -> bool {
+    let v = veto_problems(site);
+    site.verdict == Verdict::Fail && !v.is_empty() && v.iter().all(|f| f.needs_review)
+}
+
+/// The result column of the annex: the verdict, marked 待复核 when its vetoes all await a person.
 pub fn result_label(site: &SiteResult) -> String {
-    match (site.verdict, site.needs_review) {
+    let pending = if site.verdict == Verdict::Fail {
+        pending_only(site)
+    } else {
+        site.needs_review
+    };
+    match (site.verdict, pending) {
         (Verdict::Fail, true) => "不合格（待复核）".to_string(),
         (v, true) => format!("{}（有待复核问题）", v.label_zh()),
         (v, false) => v.label_zh().to_string(),
     }
 }
 
-/// "发现的突出问题": every problem in one plain sentence, joined by "；".
+/// "发现的突出问题": every single-veto problem in one plain sentence, joined by "；".
 pub fn problems_text(site: &SiteResult) -> String {
     if site.verdict == Verdict::Error {
-        let why = site.error.as_deref().unwrap_or("原因未记录");
-        return format!("检测失败：{why}");
+        return "网站无法访问".to_string();
     }
-    let v: Vec<String> = problems(site).into_iter().map(finding_sentence).collect();
+    join_sentences(&veto_problems(site))
+}
+
+/// "其他问题": deductions and norms, joined by "；".
+pub fn other_problems_text(site: &SiteResult) -> String {
+    if site.verdict == Verdict::Error {
+        return "—".to_string();
+    }
+    join_sentences(&other_problems(site))
+}
+
+fn join_sentences(fs: &[&Finding]) -> String {
+    let v: Vec<String> = fs.iter().map(|f| finding_sentence(f)).collect();
     if v.is_empty() {
         "—".to_string()
     } else {
@@ -279,11 +348,11 @@ mod tests {
     fn sentences_carry_counts_and_review_marks() {
         assert_eq!(
             finding_sentence(&finding(rule_ids::VETO_BLANK_COLUMNS, 7)),
-            "空白栏目 7 个"
+            "空白栏目7个"
         );
         let mut f = finding(rule_ids::VETO_SERIOUS_WORDING_ERROR, 2);
         f.needs_review = true;
-        assert_eq!(finding_sentence(&f), "严重表述错误 2 处（待复核）");
+        assert_eq!(finding_sentence(&f), "严重表述错误2处（待复核）");
         let mut g = finding(rule_ids::NORM_FOOTER_PSB_RECORD, 1);
         g.summary_zh = "网站底部缺少公安机关备案标识".into();
         assert_eq!(finding_sentence(&g), "网站底部缺少公安机关备案标识");

@@ -1,11 +1,11 @@
-//! The XLSX workbook: the annex table, every finding (filterable) and the evidence.
+//! The XLSX workbook: the summary (概况, first), the annex table, every finding (filterable) and the evidence.
 
 use std::path::Path;
 
 use pucha_core::Report;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use crate::notice::{annex_rows, AnnexRow, ANNEX_TITLE};
+use crate::notice::{annex_rows, AnnexRow};
 use crate::table::{evidence_rows, finding_rows, EVIDENCE_HEADERS, FINDING_HEADERS};
 use crate::ReportError;
 
@@ -15,7 +15,18 @@ pub const SHEET_FINDINGS: &str = "全部问题";
 pub const SHEET_EVIDENCE: &str = "证据";
 pub const SHEET_SUMMARY: &str = "概况";
 
-/// Writes the workbook. The annex sheet has a header row then one row per annex site, with the
+/// The columns of the 概况 sheet (row 2; row 1 is its title).
+pub const SUMMARY_HEADERS: [&str; 7] = [
+    "类别",
+    "运行网站数",
+    "检查网站数",
+    "合格",
+    "不合格",
+    "无法访问",
+    "合格率",
+];
+
+/// Writes the workbook (概况 first). The annex sheet has a header row then one row per annex site, with the
 /// columns of `AnnexRow::HEADERS` (序号 as a number).
 pub fn write_xlsx(report: &Report, path: &Path) -> Result<(), ReportError> {
     build(report, path).map_err(|e| ReportError::Xlsx {
@@ -28,6 +39,41 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
     let mut wb = Workbook::new();
+
+    // 概况 first: counts as numbers, the pass rate as a percentage-formatted number.
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET_SUMMARY)?;
+    let s = &report.summary;
+    let pct = Format::new().set_num_format("0.00%");
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{}（{}）", "政府网站普查概况", report.run.id),
+        &bold,
+    )?;
+    for (c, h) in SUMMARY_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &bold)?;
+    }
+    let mut lines: Vec<(&str, pucha_core::Counts)> = pucha_core::Category::ALL
+        .iter()
+        .filter_map(|c| s.by_category.get(c).map(|n| (c.label_zh(), *n)))
+        .collect();
+    lines.push(("合计", s.counts()));
+    for (i, (label, n)) in lines.iter().enumerate() {
+        let r = 2 + i as u32;
+        ws.write_string(r, 0, *label)?;
+        for (c, v) in [n.total, n.checked(), n.passed, n.failed, n.errors]
+            .into_iter()
+            .enumerate()
+        {
+            ws.write_number(r, c as u16 + 1, v as f64)?;
+        }
+        match pucha_core::pass_rate(n.passed, n.checked()) {
+            Some(p) => ws.write_number_with_format(r, 6, p / 100.0, &pct)?,
+            None => ws.write_string(r, 6, "—")?,
+        };
+    }
+    ws.set_column_width(0, 14)?;
 
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_ANNEX)?;
@@ -63,40 +109,6 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     ws.set_name(SHEET_EVIDENCE)?;
     let rows = evidence_rows(report);
     sheet(ws, &EVIDENCE_HEADERS, &rows, &bold)?;
-
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_SUMMARY)?;
-    let s = &report.summary;
-    let headers = [
-        "类别",
-        "运行网站数",
-        "检查网站数",
-        "合格",
-        "不合格",
-        "检测失败",
-        "合格率",
-    ];
-    let mut srows = Vec::new();
-    let mut push = |label: &str, n: &pucha_core::Counts| {
-        srows.push(vec![
-            label.to_string(),
-            n.total.to_string(),
-            n.checked().to_string(),
-            n.passed.to_string(),
-            n.failed.to_string(),
-            n.errors.to_string(),
-            n.pass_rate_text(),
-        ])
-    };
-    for c in pucha_core::Category::ALL {
-        if let Some(n) = s.by_category.get(&c) {
-            push(c.label_zh(), n);
-        }
-    }
-    push("合计", &s.counts());
-    ws.write_string_with_format(0, 0, format!("{}（{}）", ANNEX_TITLE, report.run.id), &bold)?;
-    let ws = sheet_at(ws, 1, &headers, &srows, &bold)?;
-    ws.set_column_width(0, 14)?;
 
     wb.save(path)
 }

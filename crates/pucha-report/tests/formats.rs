@@ -40,6 +40,21 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
     // The annex sheet equals the annex derived from the JSON, cell by cell.
     let expected = annex_rows(&back, false);
     let mut wb: Xlsx<_> = open_workbook(&w.xlsx).unwrap();
+    // 概况 is the first sheet; counts are numbers and the rate a fraction shown as a percentage.
+    assert_eq!(wb.sheet_names()[0], pucha_report::xlsx::SHEET_SUMMARY);
+    let summary = wb
+        .worksheet_range(pucha_report::xlsx::SHEET_SUMMARY)
+        .unwrap();
+    let total = summary
+        .rows()
+        .find(|r| matches!(&r[0], Data::String(s) if s == "合计"))
+        .unwrap();
+    assert_eq!(total[1], Data::Float(53.0));
+    assert_eq!(total[3], Data::Float(35.0));
+    match &total[6] {
+        Data::Float(f) => assert!((f - 0.6604).abs() < 1e-9, "{f}"),
+        other => panic!("rate is not a number: {other:?}"),
+    }
     let range = wb.worksheet_range(SHEET_ANNEX).unwrap();
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
     assert_eq!(rows[0], AnnexRow::HEADERS.map(String::from).to_vec());
@@ -81,7 +96,7 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
 
     // The HTML page: key figures, the annex, the trend chart, no external assets.
     let html = std::fs::read_to_string(&w.notice_html).unwrap();
-    assert!(html.contains("id=\"fig-pass-rate\">35/53 = 66.04%<"));
+    assert!(html.contains("id=\"fig-pass-rate\">66.04%<"));
     assert!(html.contains("id=\"fig-problem-sites\">18<"));
     assert!(html.contains("<svg id=\"trend-chart\""));
     assert_eq!(html.matches("<details class=\"site").count(), 53);
@@ -118,6 +133,6 @@ fn site_report_shows_evidence_coverage_and_recheck() {
     );
     assert!(md.contains("| robots.txt 禁止抓取 | 3 |"));
     assert!(md.contains("| 因页面数上限截断 | 12 |"));
-    assert!(md.contains("仍未整改：空白栏目 7 个"));
+    assert!(md.contains("仍未整改：空白栏目7个"));
     assert!(md.contains("## 历次检查"));
 }

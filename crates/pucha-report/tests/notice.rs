@@ -44,16 +44,20 @@ fn seed_census_numbers_are_stated() {
     assert!(md.contains("共检查网站53家"));
     assert!(md.contains(&format!("发现存在突出问题的网站{failing}家")));
     assert!(md.contains("不合格网站18家"));
-    // The pass rate with numerator, denominator and the stated rounding.
-    assert!(md.contains("合格率为35/53 = 66.04%"), "{md}");
-    assert!(md.contains("四舍五入保留两位小数"));
+    // The pass rate as a notice writes it: no formula, no method note.
+    assert!(md.contains("合格率为66.04%。"), "{md}");
+    assert!(!md.contains("35/53"));
+    assert!(!md.contains("四舍五入"));
+    assert!(md.contains("政府网站普查情况的通报"));
+    assert!(!md.contains("人工核查相结合"));
     assert!(md.contains("国办秘函〔2019〕19号"));
     assert!(md.contains("2019年第三季度"));
     for h in [
         "一、总体情况",
         "二、主要问题",
         "三、下一步工作要求",
-        "附件　存在突出问题的政府网站名单",
+        "附件1　存在突出问题的政府网站名单",
+        "附件2　存在其他问题的政府网站名单",
     ] {
         assert!(md.contains(h), "missing heading {h}");
     }
@@ -119,16 +123,23 @@ fn main_problems_name_the_sites_of_each_kind() {
     };
     // The site with the serious wording error and the unanswered messages is named under both kinds.
     let s3 = &sites[3].name;
-    assert!(para("内容审核把关不严").contains(&format!("{s3}（严重表述错误 1 处）")));
+    assert!(para("内容审核把关不严").contains(&format!("{s3}（严重表述错误1处）")));
     assert!(para("互动回应不到位").contains(s3));
     assert!(para("栏目更新不及时").contains(&format!(
-        "{}（动态要闻类、通知公告及政策文件类栏目不更新 6 个）",
+        "{}（动态要闻类、通知公告及政策文件类栏目不更新6个）",
         sites[5].name
     )));
-    assert!(para("空白栏目较多").contains(&format!("{}（空白栏目 7 个）", sites[8].name)));
-    // Passed sites with non-vetoing problems are named too.
-    assert!(para("网站无法访问或链接不可用").contains("首页链接不可用 2 个"));
-    assert!(para("网站标识及网页标签不规范").contains("网站底部缺少公安机关备案标识"));
+    assert!(para("空白栏目较多").contains(&format!("{}（空白栏目7个）", sites[8].name)));
+    // Deductions and norms are kept out of 突出问题 and named under 其他问题.
+    let veto_paras: Vec<&str> = text.lines().filter(|l| l.starts_with('（')).collect();
+    assert!(!veto_paras.is_empty());
+    for l in &veto_paras {
+        assert!(!l.contains("首页链接不可用"), "{l}");
+        assert!(!l.contains("公安机关备案标识"), "{l}");
+    }
+    assert!(!text.contains("网站标识及网页标签不规范"));
+    assert!(para("其他问题").contains("首页链接不可用2个"));
+    assert!(para("其他问题").contains("网站底部缺少公安机关备案标识"));
     // Each paragraph counts the sites it names.
     let blank = report
         .sites
@@ -165,15 +176,34 @@ fn errors_and_pending_reviews_are_marked() {
     report.summary = pucha_core::Summary::from_results(&report.sites);
 
     let md = render_notice_md(&report, &NoticeOptions::default());
-    assert!(md.contains("合格率为34/52 = 65.38%"), "{md}");
-    assert!(md.contains("另有1家网站检测失败"));
-    assert!(md.contains("含待复核网站1家"));
-    assert!(md.contains("严重表述错误 1 处（待复核）"));
+    assert!(md.contains("合格率为65.38%"), "{md}");
+    assert!(md.contains("另有1家网站无法访问"));
+    // The site still fails on a confirmed veto (unanswered messages): plain 不合格, not 待复核.
+    assert!(!md.contains("含待复核网站"), "{md}");
+    assert!(md.contains("严重表述错误1处（待复核）"));
+    assert!(!md.contains("）（待复核）"));
+    let rows = annex_rows(&report, false);
+    assert!(!rows.iter().any(|r| r.result == "不合格（待复核）"));
+    // Once every veto of the site awaits a person, it is counted and marked 待复核.
+    let wording = report
+        .sites
+        .iter_mut()
+        .find(|s| {
+            s.finding(pucha_core::rule_ids::VETO_SERIOUS_WORDING_ERROR)
+                .is_some()
+        })
+        .unwrap();
+    for f in wording.findings.iter_mut() {
+        f.needs_review = true;
+    }
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    assert!(md.contains("不合格网站18家（含待复核网站1家）"), "{md}");
     let rows = annex_rows(&report, false);
     assert_eq!(rows.len(), 19);
     let err = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
     assert_eq!(err.result, "检测失败");
-    assert!(err.problems.contains(reason));
+    assert_eq!(err.problems, "网站无法访问");
+    assert!(!md.contains(reason));
     assert!(rows.iter().any(|r| r.result == "不合格（待复核）"));
 }
 
@@ -194,7 +224,7 @@ fn sampled_runs_jiucuo_and_options_are_stated() {
     };
     let md = render_notice_md(&report, &opts);
     assert!(
-        md.starts_with("# 示例市政务服务监督管理局关于2019年第三季度全市政府网站检查情况的通报")
+        md.starts_with("# 示例市政务服务监督管理局关于2019年第三季度全市政府网站普查情况的通报")
     );
     assert!(md.contains("示政管函〔2019〕12号"));
     assert!(md.contains("（国办秘函〔2019〕19号）和《示例省政府网站检查实施方案》有关要求"));
@@ -212,4 +242,50 @@ fn html_escapes_what_sites_publish() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;站"));
     // Exactly one script element: the inline sorter.
     assert_eq!(html.matches("<script>").count(), 1);
+}
+
+#[test]
+fn annex_lists_vetoes_once_with_the_problem_page() {
+    use pucha_core::rule_ids as r;
+    use pucha_report::notice::other_annex_rows;
+    use pucha_report::sample::finding;
+    let mut report = seed_census();
+    let s = report
+        .sites
+        .iter_mut()
+        .find(|s| s.finding(r::VETO_SERIOUS_WORDING_ERROR).is_some())
+        .unwrap();
+    let site = s.site.clone();
+    // A duplicate of the same veto, an IPv6 deduction and a .gov.cn norm on the same site.
+    s.findings
+        .push(finding(&site, r::VETO_SERIOUS_WORDING_ERROR, 1));
+    s.findings.push(finding(&site, r::DED_IPV6, 1));
+    s.findings.push(finding(&site, r::NORM_DOMAIN_GOV_CN, 1));
+    let rows = annex_rows(&report, false);
+    let row = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
+    assert_eq!(
+        row.problems.matches("严重表述错误").count(),
+        1,
+        "{}",
+        row.problems
+    );
+    assert!(!row.problems.contains(r::label_zh(r::DED_IPV6)));
+    assert!(!row.problems.contains(r::label_zh(r::NORM_DOMAIN_GOV_CN)));
+    assert!(!row.problems.contains(' '), "{}", row.problems);
+    // The typical example is the page of the problem, not the homepage.
+    assert_ne!(row.example_url, site.url.as_str());
+    assert!(row.example_url.contains("/news/"), "{}", row.example_url);
+    let other = other_annex_rows(&report);
+    let orow = other.iter().find(|r| r.url == site.url.as_str()).unwrap();
+    assert!(orow.problems.contains(r::label_zh(r::DED_IPV6)));
+    assert!(!orow.problems.contains("严重表述错误"));
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    let annex1 = md
+        .split("## 附件1")
+        .nth(1)
+        .unwrap()
+        .split("## 附件2")
+        .next()
+        .unwrap();
+    assert!(!annex1.contains(r::label_zh(r::DED_IPV6)), "{annex1}");
 }
