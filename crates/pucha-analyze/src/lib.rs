@@ -159,7 +159,8 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         }
     }
 
-    let items = lists::dated_items(&page, &all_dates);
+    let mut items = lists::dated_items(&page, &all_dates);
+    reyear_items(&page, &mut items, &all_dates, options.today);
     let main = page.main_text();
     let main_text_chars = main.chars().filter(|c| !c.is_whitespace()).count();
     let footer = footer::extract(&page, text);
@@ -213,6 +214,83 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         soft_404,
         signals: signals::extract(&page.html, &page.base),
     }
+}
+
+/// Gives month-day list dates (`10-11`, `[08-30]`) their year from the page's own
+/// evidence: the item link's URL (`/2023/1011/`, `t20231011_1.html`, `./202310/`), else the
+/// latest full date of the page or its date metas (not after `today`), else the year already
+/// given (as-of, previous year when later than as-of).
+fn reyear_items(
+    page: &Page,
+    items: &mut [lists::Item],
+    dates: &[FoundDate],
+    today: Option<NaiveDate>,
+) {
+    let page_ref = dates
+        .iter()
+        .filter(|d| d.has_year)
+        .map(|d| d.date)
+        .chain(meta_dates(page))
+        .filter(|d| today.is_none_or(|t| *d <= t))
+        .max();
+    for it in items.iter_mut() {
+        let Some(first) = it.dates.first().copied() else {
+            continue;
+        };
+        if first.has_year {
+            continue;
+        }
+        let (m, d) = (first.date.month(), first.date.day());
+        let url_year = it
+            .item
+            .url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .and_then(|u| year_in_url(u.path()));
+        let year = url_year.or_else(|| {
+            let r = page_ref?;
+            let md_after = (m, d) > (r.month(), r.day());
+            Some(if md_after { r.year() - 1 } else { r.year() })
+        });
+        let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) else {
+            continue;
+        };
+        it.item.date = date;
+        if let Some(f) = it.dates.first_mut() {
+            f.date = date;
+        }
+    }
+}
+
+/// The year a URL path dates its page in: a full date, or a `/YYYYMM/` folder.
+fn year_in_url(path: &str) -> Option<i32> {
+    static YEAR_MONTH: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])/").expect("regex"));
+    date_in_url(path)
+        .map(|d| d.year())
+        .or_else(|| YEAR_MONTH.captures(path).and_then(|c| c[1].parse().ok()))
+}
+
+/// Full dates in the page's publication and generation metas (`PubDate`, `generated`, …).
+fn meta_dates(page: &Page) -> Vec<NaiveDate> {
+    page.html
+        .tree
+        .nodes()
+        .filter_map(|n| n.value().as_element())
+        .filter(|el| el.name() == "meta")
+        .filter(|el| {
+            let name = el
+                .attr_of("name")
+                .or_else(|| el.attr_of("property"))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            name.contains("pubdate")
+                || name.contains("generat")
+                || name.contains("published")
+                || name.contains("modified")
+        })
+        .filter_map(|el| parse_date(el.attr_of("content")?, None))
+        .collect()
 }
 
 /// The placeholder of an empty column: a short text standing on its own (`暂无信息`,
@@ -572,6 +650,72 @@ fn kind(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(html: &str, url: &str, today: Option<(i32, u32, u32)>) -> PageFacts {
+        let options = AnalyzeOptions {
+            today: today.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+            site_encoding: None,
+        };
+        analyze_text_with(html, &Url::parse(url).unwrap(), &options)
+    }
+
+    fn rows(dates: &[(&str, &str)]) -> String {
+        let lis: String = dates
+            .iter()
+            .enumerate()
+            .map(|(i, (href, d))| {
+                format!(
+                    "<li><a href=\"{href}\">关于开展第{i}项重点工作的通知</a><span>{d}</span></li>"
+                )
+            })
+            .collect();
+        format!("<html><body><div class=\"main\"><ul class=\"list\">{lis}</ul></div></body></html>")
+    }
+
+    fn years(f: &PageFacts) -> Vec<String> {
+        f.dated_items.iter().map(|i| i.date.to_string()).collect()
+    }
+
+    #[test]
+    fn month_day_rows_take_the_year_of_their_urls() {
+        let html = rows(&[
+            ("/xwdt/2023/1011/1.html", "10-11"),
+            ("/xwdt/202309/t20230920_2.html", "09-20"),
+            ("./202308/3.html", "08-30"),
+        ]);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2023-10-11", "2023-09-20", "2023-08-30"]);
+    }
+
+    #[test]
+    fn month_day_rows_take_the_year_of_the_pages_full_dates() {
+        let html = rows(&[("/a/1.html", "10-11"), ("/a/2.html", "12-20")]).replace(
+            "</ul>",
+            "</ul><ul class=\"x\"><li><a href=\"/b/1.html\">另一栏目的一条消息</a><span>2023-11-02</span></li><li><a href=\"/b/2.html\">另一栏目的二条消息</a><span>2023-10-02</span></li></ul>",
+        );
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(
+            years(&f),
+            ["2023-10-11", "2022-12-20", "2023-11-02", "2023-10-02"]
+        );
+        // The generation meta, too.
+        let html = rows(&[("/a/1.html", "10-11"), ("/a/2.html", "12-20")]).replace(
+            "<html>",
+            "<html><head><meta name=\"PubDate\" content=\"2021-12-25 10:00\"></head>",
+        );
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2021-10-11", "2021-12-20"]);
+    }
+
+    #[test]
+    fn month_day_rows_without_evidence_take_the_as_of_year() {
+        let html = rows(&[("/a/1.html", "[12-20]"), ("/a/2.html", "[01-03]")]);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2025, 1, 6)));
+        assert_eq!(years(&f), ["2024-12-20", "2025-01-03"]);
+        // No as-of and no evidence: no year is invented.
+        let f = at(&html, "http://www.example.gov.cn/", None);
+        assert!(f.dated_items.is_empty());
+    }
 
     #[test]
     fn only_a_detected_gb18030_becomes_a_site_hint() {
