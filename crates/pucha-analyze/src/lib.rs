@@ -380,7 +380,7 @@ fn date_label(before: &str) -> Option<u8> {
         Regex::new(r"(?i)(?:生成|成文|印发|留言|回复|答复|办结|截止|开始|结束|今天|今日)(?:时间|日期)?\s*[:：]?\s*$|publishdate\s*:?\s*$|今天是?\s*[:：]?\s*$")
             .expect("regex")
     });
-    if EXCLUDED.is_match(before) {
+    if EXCLUDED.is_match(before) || is_event_label(before) {
         return None;
     }
     if STRONG.is_match(before) {
@@ -392,8 +392,21 @@ fn date_label(before: &str) -> Option<u8> {
     }
 }
 
-/// The article's publication date: a labelled visible date, else the URL date, else the
-/// first unlabelled date of the main content, else the PubDate meta (often the page's
+/// Labels of event and deadline dates (`活动时间`, `截止时间`, `有效期`): never the
+/// publication date, labelled or not.
+fn is_event_label(before: &str) -> bool {
+    static EVENT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?:开始|截止|结束|活动|会议|报名|举办|申报|受理)(?:时间|日期)\s*[:：]?\s*$|有效期(?:限|为|至|自)?\s*[:：]?\s*$",
+        )
+        .expect("regex")
+    });
+    EVENT.is_match(before)
+}
+
+/// The article's publication date: a labelled visible date (not an event or deadline
+/// label), else the URL date, else the first unlabelled date standing on its own (not in
+/// prose), else the PubDate meta (often the page's
 /// generation time, hence last).
 fn published(
     page: &Page,
@@ -425,6 +438,9 @@ fn published(
         }
         let before = &page.text[s..d.start];
         let before = before.rsplit('\n').next().unwrap_or(before);
+        if is_event_label(before) {
+            continue;
+        }
         match date_label(before) {
             Some(rank) => {
                 if best.is_none_or(|(r, _)| rank < r) {
@@ -435,7 +451,8 @@ fn published(
                 let tail = before.trim_end();
                 let excluded =
                     tail.ends_with("今天") || tail.ends_with('：') || tail.ends_with(':');
-                if unlabelled.is_none() && !excluded {
+                // A date inside prose (`1997年6月21日出生，…`) is no publication date.
+                if unlabelled.is_none() && !excluded && lists::date_owns_text(page, d) {
                     unlabelled = Some(d.date);
                 }
             }
@@ -674,6 +691,60 @@ mod tests {
 
     fn years(f: &PageFacts) -> Vec<String> {
         f.dated_items.iter().map(|i| i.date.to_string()).collect()
+    }
+
+    fn article(info: &str, body: &str) -> Option<NaiveDate> {
+        let html = format!(
+            "<html><head><title>关于开展工作的通知</title></head><body><div class=\"article\"><h1>关于开展工作的通知</h1><div class=\"info\">{info}</div><div class=\"content\"><p>{body}</p></div></div></body></html>"
+        );
+        at(
+            &html,
+            "http://www.example.gov.cn/art/content_1.html",
+            Some((2026, 12, 4)),
+        )
+        .published
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn publication_labels_give_the_publication_date() {
+        let body = "为进一步做好相关工作，现将有关事项通知如下。";
+        for label in ["发布时间：", "发布日期：", "日期：", "时间：", "发文日期："]
+        {
+            let info = format!("{label}2024-09-12 10:10 来源：本站");
+            assert_eq!(article(&info, body), day(2024, 9, 12), "{label}");
+        }
+    }
+
+    #[test]
+    fn event_and_deadline_labels_are_not_the_publication_date() {
+        let body = "为进一步做好相关工作，现将有关事项通知如下。";
+        for label in [
+            "开始时间：",
+            "截止时间：",
+            "结束时间：",
+            "活动时间：",
+            "会议时间：",
+            "有效期：",
+            "报名时间：",
+            "活动时间 ",
+            "截止时间 ",
+        ] {
+            let info = format!("{label}2024-10-01");
+            assert_eq!(article(&info, body), None, "{label}");
+            // Next to a publication label, the publication label wins wherever it stands.
+            let info = format!("{label}2024-10-01 发布时间：2024-09-12");
+            assert_eq!(article(&info, body), day(2024, 9, 12), "{label}");
+        }
+    }
+
+    #[test]
+    fn a_date_in_body_prose_is_not_the_publication_date() {
+        let body = "张三，男，汉族，1997年6月21日出生，湖北武汉人，现任某局局长，负责全面工作。";
+        assert_eq!(article("来源：本站", body), None);
     }
 
     #[test]
