@@ -748,6 +748,20 @@ mod tests {
     }
 
     #[test]
+    fn hidden_rows_are_not_list_items() {
+        let html = rows(&[
+            ("/a/1.html", "2024-10-11"),
+            ("/a/2.html", "2024-10-10"),
+            ("/a/3.html", "2024-10-09"),
+            ("/a/4.html", "2024-10-08"),
+        ])
+        .replacen("<li>", "<li style=\"DISPLAY: none\">", 2)
+        .replacen("<li>", "<li hidden>", 1);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2024-10-08"]);
+    }
+
+    #[test]
     fn month_day_rows_take_the_year_of_their_urls() {
         let html = rows(&[
             ("/xwdt/2023/1011/1.html", "10-11"),
