@@ -23,8 +23,10 @@ const PROV: &str = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘
 // ICP and 公网安备 numbers are searched from their label on (a rare literal the regex engine
 // finds quickly); the province abbreviation before the label is read by `province_before`.
 static ICP: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"ICP\s*(?:证|备)?\s*(?:案)?\s*([:：])?\s*(\d{6,12})\s*(号)?\s*(?:-\s*(\d{1,3}))?")
-        .expect("regex")
+    Regex::new(
+        r"ICP\s*(?:证|备)?\s*(?:案)?\s*([:：])?\s*(\d{6,12})\s*(号)?\s*(?:-\s*(\d{1,3})\s*(号)?)?",
+    )
+    .expect("regex")
 });
 static PSB: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"公\s*网\s*安\s*备\s*(号)?\s*([:：])?\s*(\d{10,16})\s*(号)?").expect("regex")
@@ -36,7 +38,7 @@ static SITE_CODE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?:标识|识别)码\s*[:：]?\s*([A-Za-z]{0,2}\s*\d{6,14})").expect("regex")
 });
 static SPONSOR_LABEL: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"主\s*办(?:\s*单\s*位)?\s*[:：]\s*([^\s|｜/，,;；:：]{2,80})").expect("regex")
+    Regex::new(r"主\s*办(?:\s*单\s*位|\s*方)?\s*[:：]\s*([^\s|｜/，,;；:：]{2,80})").expect("regex")
 });
 static SPONSOR_SUFFIX: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"([\p{Han}、（）()·]{4,80}?)\s*主办(?:单位)?(?:$|[\s|｜，,。；;])").expect("regex")
@@ -319,6 +321,7 @@ fn icp(text: &str) -> FooterItem {
         let Some(prov) = province_before(text, c.get(0).map_or(0, |m| m.start())) else {
             continue;
         };
+        // 号 stands before the sub-number (`号-2`) or after it (`19031037-2号`).
         let mut v = format!("{prov}ICP备{}", &c[2]);
         if c.get(3).is_some() {
             v.push('号');
@@ -326,9 +329,12 @@ fn icp(text: &str) -> FooterItem {
         if let Some(n) = c.get(4) {
             v.push('-');
             v.push_str(n.as_str());
+            if c.get(5).is_some() && c.get(3).is_none() {
+                v.push('号');
+            }
         }
         if values.is_empty() {
-            if c.get(3).is_none() {
+            if c.get(3).is_none() && c.get(5).is_none() {
                 problems.push("no 号".to_string());
             }
             if c.get(1).is_some() {
@@ -436,12 +442,26 @@ fn site_code(text: &str) -> FooterItem {
     }
 }
 
+/// The sponsor(s): every `主办(单位|方)：` label's unit, cut at the next role label
+/// (`主办：X承办：Y` → `X`); several sponsors are joined by `、` (the facts hold one string).
 fn sponsor(footer_text: &str) -> FooterItem {
-    if let Some(c) = SPONSOR_LABEL.captures(footer_text) {
-        let v = trim_unit(&c[1]);
-        if !v.is_empty() {
-            return item(Some(v));
+    static NEXT_ROLE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"承\s*办|协\s*办|指\s*导|技术支持|运\s*维|维\s*护|联系|地址|电话|邮编")
+            .expect("regex")
+    });
+    let mut units: Vec<String> = Vec::new();
+    for c in SPONSOR_LABEL.captures_iter(footer_text) {
+        let raw = &c[1];
+        let raw = NEXT_ROLE.find(raw).map_or(raw, |m| &raw[..m.start()]);
+        for u in trim_unit(raw).split('、') {
+            let u = u.trim();
+            if u.chars().count() >= 2 && !units.iter().any(|x| x == u) {
+                units.push(u.to_string());
+            }
         }
+    }
+    if !units.is_empty() {
+        return item(Some(units.join("、")));
     }
     for c in SPONSOR_SUFFIX.captures_iter(footer_text) {
         let v = trim_unit(&c[1]);
@@ -628,4 +648,52 @@ fn jiucuo(page: &Page, links: &[(&str, &str)], raw_all: &str) -> (FooterItem, Op
         },
         code,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icp_keeps_a_hao_after_the_sub_number() {
+        let f = icp("版权所有 鄂ICP备19031037-2号 鄂公网安备42010202000123号");
+        assert_eq!(f.value.as_deref(), Some("鄂ICP备19031037-2号"));
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        let f = icp("京ICP备05070218号-1");
+        assert_eq!(f.value.as_deref(), Some("京ICP备05070218号-1"));
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        let f = icp("京ICP备05070218-1");
+        assert_eq!(f.value.as_deref(), Some("京ICP备05070218-1"));
+        assert_eq!(f.problems, ["no 号"]);
+    }
+
+    #[test]
+    fn sponsor_stops_at_the_next_role() {
+        let s = |t: &str| sponsor(t).value;
+        assert_eq!(
+            s("主办：武汉市人民政府办公厅 承办：武汉市大数据中心").as_deref(),
+            Some("武汉市人民政府办公厅")
+        );
+        assert_eq!(
+            s("主办：武汉市人民政府办公厅承办：武汉市大数据中心").as_deref(),
+            Some("武汉市人民政府办公厅")
+        );
+        assert_eq!(
+            s("主办方：某某县人民政府 技术支持：某公司").as_deref(),
+            Some("某某县人民政府")
+        );
+    }
+
+    #[test]
+    fn two_sponsors_are_both_kept() {
+        let s = |t: &str| sponsor(t).value;
+        assert_eq!(
+            s("主办单位：某某市人民政府、某某市委宣传部").as_deref(),
+            Some("某某市人民政府、某某市委宣传部")
+        );
+        assert_eq!(
+            s("主办：某某市人民政府 主办：某某市委宣传部 承办：某中心").as_deref(),
+            Some("某某市人民政府、某某市委宣传部")
+        );
+    }
 }

@@ -159,7 +159,8 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         }
     }
 
-    let items = lists::dated_items(&page, &all_dates);
+    let mut items = lists::dated_items(&page, &all_dates);
+    reyear_items(&page, &mut items, &all_dates, options.today);
     let main = page.main_text();
     let main_text_chars = main.chars().filter(|c| !c.is_whitespace()).count();
     let footer = footer::extract(&page, text);
@@ -213,6 +214,83 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         soft_404,
         signals: signals::extract(&page.html, &page.base),
     }
+}
+
+/// Gives month-day list dates (`10-11`, `[08-30]`) their year from the page's own
+/// evidence: the item link's URL (`/2023/1011/`, `t20231011_1.html`, `./202310/`), else the
+/// latest full date of the page or its date metas (not after `today`), else the year already
+/// given (as-of, previous year when later than as-of).
+fn reyear_items(
+    page: &Page,
+    items: &mut [lists::Item],
+    dates: &[FoundDate],
+    today: Option<NaiveDate>,
+) {
+    let page_ref = dates
+        .iter()
+        .filter(|d| d.has_year)
+        .map(|d| d.date)
+        .chain(meta_dates(page))
+        .filter(|d| today.is_none_or(|t| *d <= t))
+        .max();
+    for it in items.iter_mut() {
+        let Some(first) = it.dates.first().copied() else {
+            continue;
+        };
+        if first.has_year {
+            continue;
+        }
+        let (m, d) = (first.date.month(), first.date.day());
+        let url_year = it
+            .item
+            .url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .and_then(|u| year_in_url(u.path()));
+        let year = url_year.or_else(|| {
+            let r = page_ref?;
+            let md_after = (m, d) > (r.month(), r.day());
+            Some(if md_after { r.year() - 1 } else { r.year() })
+        });
+        let Some(date) = year.and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) else {
+            continue;
+        };
+        it.item.date = date;
+        if let Some(f) = it.dates.first_mut() {
+            f.date = date;
+        }
+    }
+}
+
+/// The year a URL path dates its page in: a full date, or a `/YYYYMM/` folder.
+fn year_in_url(path: &str) -> Option<i32> {
+    static YEAR_MONTH: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])/").expect("regex"));
+    date_in_url(path)
+        .map(|d| d.year())
+        .or_else(|| YEAR_MONTH.captures(path).and_then(|c| c[1].parse().ok()))
+}
+
+/// Full dates in the page's publication and generation metas (`PubDate`, `generated`, …).
+fn meta_dates(page: &Page) -> Vec<NaiveDate> {
+    page.html
+        .tree
+        .nodes()
+        .filter_map(|n| n.value().as_element())
+        .filter(|el| el.name() == "meta")
+        .filter(|el| {
+            let name = el
+                .attr_of("name")
+                .or_else(|| el.attr_of("property"))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            name.contains("pubdate")
+                || name.contains("generat")
+                || name.contains("published")
+                || name.contains("modified")
+        })
+        .filter_map(|el| parse_date(el.attr_of("content")?, None))
+        .collect()
 }
 
 /// The placeholder of an empty column: a short text standing on its own (`暂无信息`,
@@ -302,7 +380,7 @@ fn date_label(before: &str) -> Option<u8> {
         Regex::new(r"(?i)(?:生成|成文|印发|留言|回复|答复|办结|截止|开始|结束|今天|今日)(?:时间|日期)?\s*[:：]?\s*$|publishdate\s*:?\s*$|今天是?\s*[:：]?\s*$")
             .expect("regex")
     });
-    if EXCLUDED.is_match(before) {
+    if EXCLUDED.is_match(before) || is_event_label(before) {
         return None;
     }
     if STRONG.is_match(before) {
@@ -314,8 +392,21 @@ fn date_label(before: &str) -> Option<u8> {
     }
 }
 
-/// The article's publication date: a labelled visible date, else the URL date, else the
-/// first unlabelled date of the main content, else the PubDate meta (often the page's
+/// Labels of event and deadline dates (`活动时间`, `截止时间`, `有效期`): never the
+/// publication date, labelled or not.
+fn is_event_label(before: &str) -> bool {
+    static EVENT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?:开始|截止|结束|活动|会议|报名|举办|申报|受理)(?:时间|日期)\s*[:：]?\s*$|有效期(?:限|为|至|自)?\s*[:：]?\s*$",
+        )
+        .expect("regex")
+    });
+    EVENT.is_match(before)
+}
+
+/// The article's publication date: a labelled visible date (not an event or deadline
+/// label), else the URL date, else the first unlabelled date standing on its own (not in
+/// prose), else the PubDate meta (often the page's
 /// generation time, hence last).
 fn published(
     page: &Page,
@@ -347,6 +438,9 @@ fn published(
         }
         let before = &page.text[s..d.start];
         let before = before.rsplit('\n').next().unwrap_or(before);
+        if is_event_label(before) {
+            continue;
+        }
         match date_label(before) {
             Some(rank) => {
                 if best.is_none_or(|(r, _)| rank < r) {
@@ -357,7 +451,8 @@ fn published(
                 let tail = before.trim_end();
                 let excluded =
                     tail.ends_with("今天") || tail.ends_with('：') || tail.ends_with(':');
-                if unlabelled.is_none() && !excluded {
+                // A date inside prose (`1997年6月21日出生，…`) is no publication date.
+                if unlabelled.is_none() && !excluded && lists::date_owns_text(page, d) {
                     unlabelled = Some(d.date);
                 }
             }
@@ -572,6 +667,140 @@ fn kind(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(html: &str, url: &str, today: Option<(i32, u32, u32)>) -> PageFacts {
+        let options = AnalyzeOptions {
+            today: today.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+            site_encoding: None,
+        };
+        analyze_text_with(html, &Url::parse(url).unwrap(), &options)
+    }
+
+    fn rows(dates: &[(&str, &str)]) -> String {
+        let lis: String = dates
+            .iter()
+            .enumerate()
+            .map(|(i, (href, d))| {
+                format!(
+                    "<li><a href=\"{href}\">关于开展第{i}项重点工作的通知</a><span>{d}</span></li>"
+                )
+            })
+            .collect();
+        format!("<html><body><div class=\"main\"><ul class=\"list\">{lis}</ul></div></body></html>")
+    }
+
+    fn years(f: &PageFacts) -> Vec<String> {
+        f.dated_items.iter().map(|i| i.date.to_string()).collect()
+    }
+
+    fn article(info: &str, body: &str) -> Option<NaiveDate> {
+        let html = format!(
+            "<html><head><title>关于开展工作的通知</title></head><body><div class=\"article\"><h1>关于开展工作的通知</h1><div class=\"info\">{info}</div><div class=\"content\"><p>{body}</p></div></div></body></html>"
+        );
+        at(
+            &html,
+            "http://www.example.gov.cn/art/content_1.html",
+            Some((2026, 12, 4)),
+        )
+        .published
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn publication_labels_give_the_publication_date() {
+        let body = "为进一步做好相关工作，现将有关事项通知如下。";
+        for label in ["发布时间：", "发布日期：", "日期：", "时间：", "发文日期："]
+        {
+            let info = format!("{label}2024-09-12 10:10 来源：本站");
+            assert_eq!(article(&info, body), day(2024, 9, 12), "{label}");
+        }
+    }
+
+    #[test]
+    fn event_and_deadline_labels_are_not_the_publication_date() {
+        let body = "为进一步做好相关工作，现将有关事项通知如下。";
+        for label in [
+            "开始时间：",
+            "截止时间：",
+            "结束时间：",
+            "活动时间：",
+            "会议时间：",
+            "有效期：",
+            "报名时间：",
+            "活动时间 ",
+            "截止时间 ",
+        ] {
+            let info = format!("{label}2024-10-01");
+            assert_eq!(article(&info, body), None, "{label}");
+            // Next to a publication label, the publication label wins wherever it stands.
+            let info = format!("{label}2024-10-01 发布时间：2024-09-12");
+            assert_eq!(article(&info, body), day(2024, 9, 12), "{label}");
+        }
+    }
+
+    #[test]
+    fn a_date_in_body_prose_is_not_the_publication_date() {
+        let body = "张三，男，汉族，1997年6月21日出生，湖北武汉人，现任某局局长，负责全面工作。";
+        assert_eq!(article("来源：本站", body), None);
+    }
+
+    #[test]
+    fn hidden_rows_are_not_list_items() {
+        let html = rows(&[
+            ("/a/1.html", "2024-10-11"),
+            ("/a/2.html", "2024-10-10"),
+            ("/a/3.html", "2024-10-09"),
+            ("/a/4.html", "2024-10-08"),
+        ])
+        .replacen("<li>", "<li style=\"DISPLAY: none\">", 2)
+        .replacen("<li>", "<li hidden>", 1);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2024-10-08"]);
+    }
+
+    #[test]
+    fn month_day_rows_take_the_year_of_their_urls() {
+        let html = rows(&[
+            ("/xwdt/2023/1011/1.html", "10-11"),
+            ("/xwdt/202309/t20230920_2.html", "09-20"),
+            ("./202308/3.html", "08-30"),
+        ]);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2023-10-11", "2023-09-20", "2023-08-30"]);
+    }
+
+    #[test]
+    fn month_day_rows_take_the_year_of_the_pages_full_dates() {
+        let html = rows(&[("/a/1.html", "10-11"), ("/a/2.html", "12-20")]).replace(
+            "</ul>",
+            "</ul><ul class=\"x\"><li><a href=\"/b/1.html\">另一栏目的一条消息</a><span>2023-11-02</span></li><li><a href=\"/b/2.html\">另一栏目的二条消息</a><span>2023-10-02</span></li></ul>",
+        );
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(
+            years(&f),
+            ["2023-10-11", "2022-12-20", "2023-11-02", "2023-10-02"]
+        );
+        // The generation meta, too.
+        let html = rows(&[("/a/1.html", "10-11"), ("/a/2.html", "12-20")]).replace(
+            "<html>",
+            "<html><head><meta name=\"PubDate\" content=\"2021-12-25 10:00\"></head>",
+        );
+        let f = at(&html, "http://www.example.gov.cn/", Some((2026, 12, 4)));
+        assert_eq!(years(&f), ["2021-10-11", "2021-12-20"]);
+    }
+
+    #[test]
+    fn month_day_rows_without_evidence_take_the_as_of_year() {
+        let html = rows(&[("/a/1.html", "[12-20]"), ("/a/2.html", "[01-03]")]);
+        let f = at(&html, "http://www.example.gov.cn/", Some((2025, 1, 6)));
+        assert_eq!(years(&f), ["2024-12-20", "2025-01-03"]);
+        // No as-of and no evidence: no year is invented.
+        let f = at(&html, "http://www.example.gov.cn/", None);
+        assert!(f.dated_items.is_empty());
+    }
 
     #[test]
     fn only_a_detected_gb18030_becomes_a_site_hint() {

@@ -89,7 +89,7 @@ const TOOL_WORDS: &[&str] = &[
 
 /// A list date stands on its own (`2024-10-04`, `[10-04]`, `日期：2024年10月8日`), while a
 /// date inside prose (`9月29日，由…举行`) belongs to an article paragraph.
-fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
+pub(crate) fn date_owns_text(page: &Page, d: &FoundDate) -> bool {
     let i = page.segs.partition_point(|s| s.end <= d.start);
     let Some(seg) = page.segs.get(i) else {
         return false;

@@ -226,15 +226,17 @@ fn token_region(t: &[u8], r: &mut Region) {
     }
 }
 
+/// Not rendered: the `hidden` attribute or an inline `display:none`.
 fn hidden_by_style(el: &Element) -> bool {
-    el.attr_of("style").is_some_and(|s| {
-        // Most styles say nothing of display: no copy for them.
-        if !contains_ignore_ascii_case(s, "none") {
-            return false;
-        }
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        contains_ignore_ascii_case(&s, "display:none")
-    })
+    el.attr_of("hidden").is_some()
+        || el.attr_of("style").is_some_and(|s| {
+            // Most styles say nothing of display: no copy for them.
+            if !contains_ignore_ascii_case(s, "none") {
+                return false;
+            }
+            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            contains_ignore_ascii_case(&s, "display:none")
+        })
 }
 
 /// The text of a node's text children, borrowed from the tree when there is one (the tree
