@@ -138,13 +138,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds the report from a run and its results (sorted by category, then site list order is kept).
+    /// Builds the report from a run and its results, sorted by category, then name, then URL:
+    /// results come back from the store in no order, so the notice's order is made here.
     pub fn new(run: Run, mut sites: Vec<SiteResult>) -> Report {
         sites.sort_by(|a, b| {
             a.site
                 .category
                 .cmp(&b.site.category)
                 .then_with(|| a.site.name.cmp(&b.site.name))
+                .then_with(|| a.site.url.as_str().cmp(b.site.url.as_str()))
         });
         let summary = Summary::from_results(&sites);
         Report {
