@@ -207,7 +207,7 @@ impl CensusOpts {
 
     /// A new run record (or the id of one to resume).
     pub fn new_run(&self, exec: ExecMode, pack: &PackSpec, sites: usize) -> Run {
-        let as_of = self.as_of.unwrap_or_else(pucha_core::today_cst);
+        let as_of = self.as_of.unwrap_or_else(pucha_crawl::today_cst);
         let started_at = chrono::Utc::now();
         let id = self
             .run_id

@@ -105,7 +105,7 @@ fn a_scheduler_and_two_probe_processes_record_samples_and_warn_of_a_stale_homepa
         return;
     }
     let prefix = format!("pucha-cli-monitor-{}", std::process::id());
-    let stale = pucha_core::today_cst() - chrono::Duration::days(12);
+    let stale = pucha_crawl::today_cst() - chrono::Duration::days(12);
     let site_url = serve(move |_| {
         format!(
             "<html><head><meta charset=\"utf-8\"><title>某区人民政府</title></head><body>\

@@ -74,7 +74,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         None => fetched_url,
     };
     let options = pucha_analyze::AnalyzeOptions {
-        today: Some(args.as_of.unwrap_or_else(pucha_core::today_cst)),
+        today: Some(args.as_of.unwrap_or_else(pucha_crawl::today_cst)),
         ..Default::default()
     };
     let mut facts = pucha_analyze::analyze_with(&body, &url, content_type.as_deref(), &options);

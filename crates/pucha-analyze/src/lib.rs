@@ -78,22 +78,13 @@ pub struct AnalyzeOptions {
     pub site_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
-impl AnalyzeOptions {
-    /// Options for a page fetched now: `today` is the current date in UTC+8.
-    pub fn now() -> AnalyzeOptions {
-        AnalyzeOptions {
-            today: Some(pucha_core::today_cst()),
-            site_encoding: None,
-        }
-    }
-}
-
 /// Analyses a page body fetched from `url` with the given HTTP `Content-Type`.
 ///
-/// Month-day list dates (`[08-30]`) take their year from today's date in UTC+8 (a date
-/// later than today belongs to the previous year); use [`analyze_with`] to fix the date.
+/// No inspection date is given: month-day list dates (`[08-30]`) take their year from the
+/// page's own evidence only (see [`AnalyzeOptions::today`]); a census passes its as-of date
+/// through [`analyze_with`]. Nothing here reads the clock.
 pub fn analyze(body: &[u8], url: &Url, content_type: Option<&str>) -> PageFacts {
-    analyze_with(body, url, content_type, &AnalyzeOptions::now())
+    analyze_with(body, url, content_type, &AnalyzeOptions::default())
 }
 
 /// [`analyze`] with explicit options.
@@ -122,7 +113,7 @@ pub fn site_encoding_hint(facts: &PageFacts) -> Option<&'static encoding_rs::Enc
 /// Analyses already decoded HTML (the encoding fields stay at their defaults: "UTF-8").
 /// Month-day dates are read as in [`analyze`].
 pub fn analyze_text(text: &str, url: &Url) -> PageFacts {
-    analyze_text_with(text, url, &AnalyzeOptions::now())
+    analyze_text_with(text, url, &AnalyzeOptions::default())
 }
 
 /// [`analyze_text`] with explicit options.

@@ -28,8 +28,3 @@ pub use summary::*;
 pub fn cst() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
-
-/// Today's date in UTC+8.
-pub fn today_cst() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&cst()).date_naive()
-}

@@ -32,3 +32,11 @@ pub use cache::{LinkCache, MemLinkCache};
 pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES, OUTSIDE_TTL};
 pub use error::CrawlError;
 pub use fetch::{Fetched, Http};
+
+/// Today's date in UTC+8, for the binaries' defaults (`--as-of`) and the monitor's clock. The
+/// pure crates never read the clock: the date reaches them as an argument.
+pub fn today_cst() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&pucha_core::cst())
+        .date_naive()
+}

@@ -73,7 +73,7 @@ async fn inline_probes_are_taken_during_the_crawl() {
 
 #[tokio::test]
 async fn the_monitor_probe_records_what_the_homepage_shows() {
-    let newest = pucha_core::today_cst() - chrono::Duration::days(12);
+    let newest = pucha_crawl::today_cst() - chrono::Duration::days(12);
     let list = format!(
         "<html><head><meta charset=\"utf-8\"><title>首页</title></head><body><ul>\
          <li><a href=\"/n/2.html\">市政府常务会议</a><span>{newest}</span></li>\

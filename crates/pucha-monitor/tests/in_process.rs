@@ -198,7 +198,7 @@ impl Prober for Showing {
 
 #[tokio::test]
 async fn a_homepage_not_updated_for_12_days_is_warned_once_and_a_fresh_one_not() {
-    let today = pucha_core::today_cst();
+    let today = pucha_crawl::today_cst();
     let sites = vec![site("stale.example"), site("fresh.example")];
     let prober = Arc::new(Showing(HashMap::from([
         (

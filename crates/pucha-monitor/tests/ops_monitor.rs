@@ -150,7 +150,7 @@ async fn monitor_vetoes_the_failing_site_and_warns_early_for_the_flaky_one() {
     let run = tokio::spawn(monitor.run(stop.clone()));
 
     // The census reads the 7 days before its as-of date: tomorrow's census sees today.
-    let as_of = pucha_core::today_cst() + chrono::Duration::days(1);
+    let as_of = pucha_crawl::today_cst() + chrono::Duration::days(1);
     let (from, to) = census_window(as_of);
     // Wait for 50 probes of the flaky site (a loop bound guards against a hang only).
     for _ in 0..1200 {
@@ -269,7 +269,7 @@ async fn samples_older_than_the_retention_are_trimmed() {
 /// A government homepage whose news list's newest item is `newest_days_ago` days old, with
 /// a clock and a visit counter that change on every request (they must not count as updates).
 fn homepage(newest_days_ago: i64) -> String {
-    let today = pucha_core::today_cst();
+    let today = pucha_crawl::today_cst();
     let items: String = [newest_days_ago, newest_days_ago + 4, newest_days_ago + 9]
         .iter()
         .enumerate()
@@ -338,7 +338,7 @@ async fn a_homepage_not_updated_for_12_days_fires_the_webhook_and_one_updated_3_
 
     // Every probe read the page and recorded what it shows: the newest date, and one
     // fingerprint although the clock and the counter changed on every request.
-    let today = pucha_core::today_cst();
+    let today = pucha_crawl::today_cst();
     let stale = store.load(&keys[0], from, to).await.unwrap();
     assert!(stale.len() >= 8, "{}", stale.len());
     assert_eq!(stale.len() as u64, stale_hits.load(Ordering::SeqCst));

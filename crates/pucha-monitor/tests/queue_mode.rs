@@ -68,7 +68,7 @@ async fn services(prefix: &str) -> Option<(ConnectionManager, AmqpProbeQueue)> {
 
 /// A homepage on loopback whose newest news item is `days_ago` days old; counts requests.
 async fn homepage(days_ago: i64) -> (String, Arc<AtomicU64>) {
-    let today = pucha_core::today_cst();
+    let today = pucha_crawl::today_cst();
     let items: String = [days_ago, days_ago + 5]
         .iter()
         .enumerate()
