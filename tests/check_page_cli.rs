@@ -16,18 +16,9 @@ fn check_page(args: &[&str]) -> (String, String, bool) {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("index.html");
     std::fs::write(&page, HACKED).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pucha"))
-        .arg("check-page")
-        .arg(&page)
-        .args(["--url", "http://www.example.gov.cn/", "--home"])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+    let mut all = vec!["--url", "http://www.example.gov.cn/", "--home"];
+    all.extend_from_slice(args);
+    check_url(page.to_str().unwrap(), &all)
 }
 
 #[test]
@@ -74,10 +65,11 @@ fn serve_raw(response: Vec<u8>) -> (String, std::sync::mpsc::Receiver<String>) {
     (format!("http://{addr}/"), rx)
 }
 
-fn check_url(url: &str, args: &[&str]) -> (String, String, bool) {
+/// Runs `pucha check-page TARGET ARGS...`: stdout, stderr, success.
+fn check_url(target: &str, args: &[&str]) -> (String, String, bool) {
     let out = Command::new(env!("CARGO_BIN_EXE_pucha"))
         .arg("check-page")
-        .arg(url)
+        .arg(target)
         .args(args)
         .output()
         .unwrap();

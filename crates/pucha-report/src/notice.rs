@@ -232,10 +232,6 @@ pub fn rate_text(n: &pucha_core::Counts) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// The sentence that states how the pass rate is computed and rounded (for method notes, not the notice's text).
-pub const PASS_RATE_RULE: &str =
-    "合格率 = 合格网站数 ÷ 检查网站数 × 100%，四舍五入保留两位小数；检测失败的网站不计入检查网站数";
-
 /// Drafts the notice of a report.
 pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
     let as_of = report.run.as_of;
@@ -357,17 +353,7 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
     }
     rows.push(counts_row("合计", &counts));
     blocks.push(Block::Table {
-        headers: [
-            "类别",
-            "运行网站数",
-            "检查网站数",
-            "合格",
-            "不合格",
-            "无法访问",
-            "合格率",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: COUNTS_HEADERS.map(String::from).to_vec(),
         rows,
     });
     Section {
@@ -376,6 +362,18 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
     }
 }
 
+/// The columns of a counts table (the notice's 总体情况 table, the 概况 sheet of report.xlsx).
+pub const COUNTS_HEADERS: [&str; 7] = [
+    "类别",
+    "运行网站数",
+    "检查网站数",
+    "合格",
+    "不合格",
+    "无法访问",
+    "合格率",
+];
+
+/// One row of a counts table, in the order of [`COUNTS_HEADERS`].
 fn counts_row(label: &str, n: &pucha_core::Counts) -> Vec<String> {
     vec![
         label.to_string(),

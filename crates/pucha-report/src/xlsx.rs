@@ -15,16 +15,8 @@ pub const SHEET_FINDINGS: &str = "全部问题";
 pub const SHEET_EVIDENCE: &str = "证据";
 pub const SHEET_SUMMARY: &str = "概况";
 
-/// The columns of the 概况 sheet (row 2; row 1 is its title).
-pub const SUMMARY_HEADERS: [&str; 7] = [
-    "类别",
-    "运行网站数",
-    "检查网站数",
-    "合格",
-    "不合格",
-    "无法访问",
-    "合格率",
-];
+/// The columns of the 概况 sheet (row 2; row 1 is its title): those of the notice's table.
+pub const SUMMARY_HEADERS: [&str; 7] = crate::notice::COUNTS_HEADERS;
 
 /// Writes the workbook (概况 first). The annex sheet has a header row then one row per annex site, with the
 /// columns of `AnnexRow::HEADERS` (序号 as a number).
