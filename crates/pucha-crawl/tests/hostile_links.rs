@@ -112,36 +112,9 @@ async fn dead_slow_and_flaky_targets_cost_one_timeout_not_one_per_link() {
     assert_eq!(c.pages.len(), 11, "{:?}", c.stats.notes);
     // One link each: every slow/dead/refusing link is broken, every flaky one works.
     for i in [0, 17, 29] {
-        let slow_o = outcome_of(&c, &format!("/s/{i}.html"));
-        assert!(
-            matches!(
-                slow_o,
-                LinkOutcome::Broken {
-                    reason: BrokenReason::Timeout
-                }
-            ),
-            "{slow_o:?}"
-        );
-        let hole_o = outcome_of(&c, &format!("/h/{i}.html"));
-        assert!(
-            matches!(
-                hole_o,
-                LinkOutcome::Broken {
-                    reason: BrokenReason::Timeout
-                }
-            ),
-            "{hole_o:?}"
-        );
-        let ref_o = outcome_of(&c, &format!("/r/{i}.html"));
-        assert!(
-            matches!(
-                ref_o,
-                LinkOutcome::Broken {
-                    reason: BrokenReason::Refused
-                }
-            ),
-            "{ref_o:?}"
-        );
+        assert_broken(&c, &format!("/s/{i}.html"), BrokenReason::Timeout);
+        assert_broken(&c, &format!("/h/{i}.html"), BrokenReason::Timeout);
+        assert_broken(&c, &format!("/r/{i}.html"), BrokenReason::Refused);
         let f = outcome_of(&c, &format!("/f/{i}.html"));
         assert!(matches!(f, LinkOutcome::Ok { .. }), "flaky {i}: {f:?}");
     }
@@ -201,16 +174,7 @@ async fn forty_sites_sharing_one_slow_target_cost_one_timeout_in_total() {
         futures::future::join_all(records.iter().map(|s| crawler.crawl_site(s, &cfg))).await;
     let took = t0.elapsed();
     for c in &crawls {
-        assert!(
-            matches!(
-                outcome_of(c, "/portal/slow.html"),
-                LinkOutcome::Broken {
-                    reason: BrokenReason::Timeout
-                }
-            ),
-            "{:?}",
-            outcome_of(c, "/portal/slow.html")
-        );
+        assert_broken(c, "/portal/slow.html", BrokenReason::Timeout);
     }
     assert_eq!(slow.requests().len(), 1, "one check for the whole run");
     assert!(crawler.link_checks_shared() >= 1);

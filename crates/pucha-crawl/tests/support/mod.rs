@@ -304,3 +304,16 @@ pub fn outcome_of<'a>(
         .unwrap_or_else(|| panic!("no link to {target_suffix}; links: {:#?}", crawl.links))
         .outcome
 }
+
+/// Asserts that the link ending in `target_suffix` is broken for `want`.
+pub fn assert_broken(
+    crawl: &pucha_core::SiteCrawl,
+    target_suffix: &str,
+    want: pucha_core::BrokenReason,
+) {
+    let o = outcome_of(crawl, target_suffix);
+    assert!(
+        matches!(o, pucha_core::LinkOutcome::Broken { reason } if *reason == want),
+        "{target_suffix}: want broken ({want:?}), got {o:?}"
+    );
+}
