@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use pucha_cluster::admission::Admission;
+
 use crate::census::{print_summary, run_embedded, CensusOpts};
 
 /// Arguments of `pucha run`.
@@ -17,9 +19,13 @@ pub struct Args {
     /// Directory for report.json, notice.md and the other outputs.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
-    /// Sites checked at once.
-    #[arg(long, default_value_t = 8)]
+    /// Most sites checked at once. A polite crawl mostly waits on its host's request rate, so
+    /// many sites run side by side; --memory-budget holds back new ones when memory runs short.
+    #[arg(long, default_value_t = pucha_cluster::admission::DEFAULT_MAX_SITES)]
     pub workers: usize,
+    /// Resident memory above which no new site starts (e.g. 768M, 2G; 0: no limit).
+    #[arg(long, env = "PUCHA_MEMORY_BUDGET", default_value = "768M", value_parser = pucha_cluster::admission::parse_size)]
+    pub memory_budget: u64,
     /// Where runs are kept for `pucha report`, `pucha diff` and trends.
     #[arg(long, default_value = ".pucha", env = "PUCHA_DATA_DIR")]
     pub data_dir: PathBuf,
@@ -32,7 +38,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot use the site list {}", args.sites.display()))?;
     let store = open_data_dir(&args.data_dir)?;
     let crawl = args.census.crawl_config();
-    let report = run_embedded(&sites, &args.census, &crawl, args.workers, store, &args.out).await?;
+    let report = run_embedded(
+        &sites,
+        &args.census,
+        &crawl,
+        Admission {
+            max: args.workers,
+            memory_budget: args.memory_budget,
+        },
+        store,
+        &args.out,
+    )
+    .await?;
     print_summary(&report, &args.out);
     Ok(())
 }
