@@ -250,41 +250,48 @@ pub async fn run_embedded(
     sites: &[Site],
     opts: &CensusOpts,
     crawl: &CrawlConfig,
-    workers: usize,
+    admission: pucha_cluster::admission::Admission,
     store: Arc<dyn ResultStore>,
     out: &Path,
 ) -> anyhow::Result<Report> {
     let (pack, spec) = opts.rule_pack()?;
     let run = opts.new_run(ExecMode::Embedded, &spec, sites.len());
     opts.export_deadline();
-    tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), workers, "census started");
+    tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), max_sites_in_flight = admission.max, memory_budget_mib = admission.memory_budget / (1024 * 1024), "census started");
     let checker = Arc::new(site_checker(crawl, pack)?);
     let bar = progress_bar(sites.len());
+    let live_of = checker.crawler().clone();
     let mut last_logged = 0;
+    let mut last_log_at = std::time::Instant::now();
     let report = pucha_cluster::embedded::run_census(
         &run,
         sites,
         crawl,
-        workers,
+        admission,
         store.clone(),
         checker,
-        |p| match &bar {
-            Some(b) => {
-                b.set_position(p.done as u64);
-                if let Some(eta) = p.eta {
-                    b.set_message(format!("ETA {}s", eta.as_secs()));
+        |p| {
+            let live = live_of.live();
+            match &bar {
+                Some(b) => {
+                    b.set_position(p.done as u64);
+                    b.set_message(progress_message(&live, p.eta));
                 }
+                None if p.done != last_logged || last_log_at.elapsed() >= LOG_EVERY => {
+                    last_logged = p.done;
+                    last_log_at = std::time::Instant::now();
+                    tracing::info!(
+                        done = p.done,
+                        total = p.total,
+                        in_flight = live.sites_in_flight,
+                        pages = live.pages,
+                        link_checks = live.link_checks,
+                        eta_s = p.eta.map(|d| d.as_secs()),
+                        "progress"
+                    );
+                }
+                None => {}
             }
-            None if p.done != last_logged => {
-                last_logged = p.done;
-                tracing::info!(
-                    done = p.done,
-                    total = p.total,
-                    eta_s = p.eta.map(|d| d.as_secs()),
-                    "progress"
-                );
-            }
-            None => {}
         },
     )
     .await
@@ -321,6 +328,29 @@ pub async fn history_before(store: &dyn ResultStore, report: &Report) -> Vec<Rep
     out
 }
 
+/// How often a census without a terminal logs its progress even when no site finished.
+const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The progress bar's message: what the crawler has done so far and the ETA.
+fn progress_message(live: &pucha_crawl::LiveStats, eta: Option<std::time::Duration>) -> String {
+    let eta = eta.map_or_else(|| "ETA -".to_string(), |d| format!("ETA {}", hms(d)));
+    format!(
+        "{} pages · {} links checked · {} sites in flight · {eta}",
+        live.pages, live.link_checks, live.sites_in_flight
+    )
+}
+
+fn hms(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -354,6 +384,24 @@ pub fn print_summary(report: &Report, out: &Path) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn progress_says_what_the_crawler_did_and_when_it_ends() {
+        let live = pucha_crawl::LiveStats {
+            pages: 1200,
+            link_checks: 3400,
+            sites_in_flight: 43,
+            sites_started: 43,
+        };
+        assert_eq!(
+            progress_message(&live, Some(std::time::Duration::from_secs(3725))),
+            "1200 pages · 3400 links checked · 43 sites in flight · ETA 1h02m"
+        );
+        assert!(progress_message(&live, None).ends_with("ETA -"));
+        assert_eq!(hms(std::time::Duration::from_secs(75)), "1m15s");
+        assert_eq!(hms(std::time::Duration::from_secs(9)), "9s");
+    }
+
     use super::*;
 
     #[test]
