@@ -32,6 +32,9 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     let wrap = Format::new().set_text_wrap();
     let mut wb = Workbook::new();
 
+    // Row-per-item sheets are written row by row in constant-memory mode (rows go to a temp
+    // file as they are written): a province's findings and evidence run to hundreds of
+    // thousands of rows, which an in-memory sheet holds several times over.
     // 概况 first: counts as numbers, the pass rate as a percentage-formatted number.
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_SUMMARY)?;
@@ -67,7 +70,7 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     }
     ws.set_column_width(0, 14)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_ANNEX)?;
     let rows = annex_rows(report, false);
     for (c, h) in AnnexRow::HEADERS.iter().enumerate() {
@@ -92,12 +95,12 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     }
     finish(ws, rows.len(), AnnexRow::HEADERS.len())?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_FINDINGS)?;
     let rows = finding_rows(report);
     sheet(ws, &FINDING_HEADERS, &rows, &bold)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_EVIDENCE)?;
     let rows = evidence_rows(report);
     sheet(ws, &EVIDENCE_HEADERS, &rows, &bold)?;
