@@ -505,7 +505,10 @@ fn parse_rows(
             if let Some(first) = seen.get(&key) {
                 errors.push(RowError {
                     row,
-                    problem: format!("duplicate site {} (first listed in row {first})", site.url),
+                    problem: format!(
+                        "duplicate site {} (first listed in row {first})",
+                        clip(site.url.as_str(), 120)
+                    ),
                 });
                 continue;
             }
