@@ -13,8 +13,8 @@ use crate::trend::SiteTrend;
 
 /// Escapes text taken from pages and site lists for Markdown: `<`, `>` and `&` as entities (no
 /// raw HTML, no autolinks, no character references), `\\`, `` ` ``, `[` and `]` with a backslash
-/// (no code spans, links or images), line breaks as spaces (no new block). What renders is the
-/// text as it was.
+/// (no code spans, links or images), line breaks and tabs as spaces (no new block), other
+/// control characters dropped. What renders is the text as it was.
 pub fn md_text(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -26,7 +26,7 @@ pub fn md_text(s: &str) -> String {
                 o.push('\\');
                 o.push(c);
             }
-            '\n' | '\r' => o.push(' '),
+            '\n' | '\r' | '\t' => o.push(' '),
             c if c.is_control() => {}
             c => o.push(c),
         }

@@ -39,7 +39,7 @@ fn markdown_escapes_page_and_site_list_text() {
         md_text("[a](b) `c` \\ &amp;"),
         "\\[a\\](b) \\`c\\` \\\\ &amp;amp;"
     );
-    assert_eq!(cell("a|b\nc"), "a\\|b c");
+    assert_eq!(cell("a|b\nc\td\u{1b}"), "a\\|b c d");
     let dir = tempfile::tempdir().unwrap();
     let w = write_all(&hostile(), dir.path(), &[]).unwrap();
     let notice = std::fs::read_to_string(&w.notice_md).unwrap();
