@@ -18,7 +18,9 @@ pub struct CensusOpts {
     /// 监测时间点: the date every window is computed back from (YYYY-MM-DD, UTC+8). Default: today.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
-    /// Run id; re-using one resumes that run. Default: derived from the as-of date and the time.
+    /// Run id; re-using one resumes that run. Default (`pucha run`): derived from the run's
+    /// inputs (site list, as-of date, scoring mode, rule pack), so running the same command again
+    /// resumes an interrupted census and a changed input starts a new run.
     #[arg(long = "run")]
     pub run_id: Option<String>,
     /// Scoring mode: veto_only (the full-coverage quarterly check) or full_score.
@@ -205,6 +207,16 @@ impl CensusOpts {
         }
     }
 
+    /// The run id to use for `sites`: the one given, else [`stable_run_id`] of the inputs.
+    pub fn run_id_for(&self, sites: &[Site]) -> anyhow::Result<String> {
+        if let Some(id) = &self.run_id {
+            return Ok(id.clone());
+        }
+        let (_, spec) = self.rule_pack()?;
+        let as_of = self.as_of.unwrap_or_else(pucha_crawl::today_cst);
+        Ok(stable_run_id(as_of, self.scoring_mode(), &spec, sites))
+    }
+
     /// A new run record (or the id of one to resume).
     pub fn new_run(&self, exec: ExecMode, pack: &PackSpec, sites: usize) -> Run {
         let as_of = self.as_of.unwrap_or_else(pucha_crawl::today_cst);
@@ -225,6 +237,40 @@ impl CensusOpts {
             pack: Some(pack.clone()),
         }
     }
+}
+
+/// The default id of a run of these inputs, e.g. `2024q4-20241008-3fa2b1c95d07e6a4`: the quarter
+/// and the as-of date, then a digest of the sites (as parsed, so re-saving the list in another
+/// encoding changes nothing), the scoring mode and the rule pack's hash. The same inputs give the
+/// same id, so a plain re-run resumes; changed inputs give a new one, never a refused resume.
+pub fn stable_run_id(
+    as_of: NaiveDate,
+    mode: ScoringMode,
+    pack: &PackSpec,
+    sites: &[Site],
+) -> String {
+    use chrono::Datelike;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes.iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(as_of.to_string().as_bytes());
+    feed(format!("{mode:?}").as_bytes());
+    feed(pack.label.as_bytes());
+    feed(pack.hash.as_bytes());
+    feed(pack.overlay.as_deref().unwrap_or("").as_bytes());
+    for s in sites {
+        feed(&serde_json::to_vec(s).unwrap_or_default());
+    }
+    format!(
+        "{}q{}-{}-{h:016x}",
+        as_of.year(),
+        (as_of.month0() / 3) + 1,
+        as_of.format("%Y%m%d")
+    )
 }
 
 /// e.g. `2024q4-20241008t0930`: the quarter of the as-of date and the start time.
@@ -415,6 +461,32 @@ mod tests {
         assert!(parse_deadline("next friday")
             .unwrap_err()
             .contains("RFC 3339"));
+    }
+
+    #[test]
+    fn stable_run_ids_follow_the_inputs() {
+        let d = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let pack = RulePack::builtin().spec(None);
+        let sites = pucha_core::sitelist::parse_csv(
+            "name,url\nA,http://127.0.0.9/\nB,http://127.0.0.10/\n",
+            "t",
+        )
+        .unwrap();
+        let id = stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites);
+        assert!(id.starts_with("2026q3-20260930-"), "{id}");
+        assert_eq!(id, stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites));
+        let others = [
+            stable_run_id(d.succ_opt().unwrap(), ScoringMode::VetoOnly, &pack, &sites),
+            stable_run_id(d, ScoringMode::FullScore, &pack, &sites),
+            stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites[..1]),
+        ];
+        for o in others {
+            assert_ne!(o, id);
+        }
+        let mut opts = CensusOpts::own_loopback_farm(d);
+        assert_eq!(opts.run_id_for(&sites).unwrap(), id);
+        opts.run_id = Some("mine".into());
+        assert_eq!(opts.run_id_for(&sites).unwrap(), "mine");
     }
 
     #[test]
