@@ -97,6 +97,11 @@ pub struct Args {
     /// Hours an external link's check result is shared between workers through Redis (0: off).
     #[arg(long, default_value_t = 6)]
     pub link_cache_hours: u64,
+    /// Pace each host by this worker alone instead of sharing its request rate with every
+    /// worker through Redis (the default: a portal that every site links gets its polite rate
+    /// from the whole cluster).
+    #[arg(long)]
+    pub local_politeness: bool,
     /// Check nothing: derive results from the jobs (failure drills and benchmarks).
     #[arg(long, hide = true)]
     pub drill: bool,
@@ -116,6 +121,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         };
         let mut crawler = pucha_crawl::Crawler::new(&CrawlConfig::default())
             .context("cannot build the HTTP client")?;
+        if !args.local_politeness {
+            crawler = crawler.with_host_pace(Arc::new(
+                pucha_cluster::host_pace::RedisHostPace::new(store.as_ref().clone()),
+            ));
+        }
         if args.link_cache_hours > 0 {
             let cache = pucha_cluster::link_cache::RedisLinkCache::new(
                 store.as_ref().clone(),

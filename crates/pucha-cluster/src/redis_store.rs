@@ -151,6 +151,11 @@ impl RedisStore {
             .await
     }
 
+    /// A handle on the store's reconnecting connection (for calls that must not retry).
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
     pub(crate) fn key(&self, rest: &str) -> String {
         format!("{}{rest}", self.prefix)
     }

@@ -189,6 +189,14 @@ impl Crawler {
         self.inner.board.checks_saved()
     }
 
+    /// Shares every host's request rate with other processes through `pace` (pucha-cluster's
+    /// Redis pace in a cluster), so a host that many sites link to is asked at its polite rate
+    /// by the whole census. Call before crawling: hosts already contacted keep pacing locally.
+    pub fn with_host_pace(self, pace: Arc<dyn crate::HostPace>) -> Crawler {
+        self.inner.gates.share_pace(pace);
+        self
+    }
+
     /// Uses `cache` for external link outcomes (e.g. the cluster's Redis cache).
     pub fn with_link_cache(self, cache: Arc<dyn LinkCache>) -> Crawler {
         Crawler {

@@ -34,6 +34,7 @@ pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES, OUTSIDE_TTL};
 pub use error::CrawlError;
 pub use fetch::{Fetched, Http};
 pub use live::LiveStats;
+pub use politeness::HostPace;
 
 /// Today's date in UTC+8, for the binaries' defaults (`--as-of`) and the monitor's clock. The
 /// pure crates never read the clock: the date reaches them as an argument.
