@@ -225,6 +225,23 @@ pub fn date_zh(d: chrono::NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// The method paragraph's warning when the checker had no outside network: external links
+/// were not checked (never counted broken), and a re-check from a networked machine is due.
+fn offline_para(report: &Report) -> Option<String> {
+    let (sites, links) = report
+        .sites
+        .iter()
+        .filter(|r| r.crawl.external_unchecked_offline > 0)
+        .fold((0usize, 0u64), |(n, l), r| {
+            (n + 1, l + r.crawl.external_unchecked_offline)
+        });
+    (sites > 0).then(|| {
+        format!(
+            "检测期间检测系统无法访问外部网络（外网探测点均无响应），{sites}家网站的{links}个外部链接未检测，\
+             未计为不可用链接，须在可访问外网的环境中复检。"
+        )
+    })
+}
 /// The pass rate as a notice writes it: "45.83%" (two decimals), "—" when nothing was checked.
 pub fn rate_text(n: &pucha_core::Counts) -> String {
     pucha_core::pass_rate(n.passed, n.checked())
@@ -336,6 +353,9 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
         rate_text(&counts)
     ));
     let mut blocks = vec![Block::Para(p1), Block::Para(p2)];
+    if let Some(p) = offline_para(report) {
+        blocks.push(Block::Para(p));
+    }
     if let Some(j) = &opts.jiucuo {
         let rate = pucha_core::pass_rate(j.closed_on_time as usize, j.received as usize)
             .map(|r| format!("{r:.2}%"))

@@ -289,3 +289,17 @@ fn annex_lists_vetoes_once_with_the_problem_page() {
         .unwrap();
     assert!(!annex1.contains(r::label_zh(r::DED_IPV6)), "{annex1}");
 }
+
+#[test]
+fn an_offline_checker_is_stated_in_the_method_paragraph() {
+    let mut report = seed_census();
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    assert!(!md.contains("无法访问外部网络"), "{md}");
+    report.sites[0].crawl.external_unchecked_offline = 12;
+    report.sites[3].crawl.external_unchecked_offline = 30;
+    let md = render_notice_md(&report, &NoticeOptions::default());
+    assert!(
+        md.contains("检测期间检测系统无法访问外部网络（外网探测点均无响应），2家网站的42个外部链接未检测，未计为不可用链接"),
+        "{md}"
+    );
+}
