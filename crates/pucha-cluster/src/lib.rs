@@ -11,6 +11,7 @@ pub mod drill;
 pub mod embedded;
 pub mod error;
 pub mod file_store;
+pub mod health;
 pub mod link_cache;
 pub mod queue;
 pub mod redis_store;
