@@ -80,9 +80,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             replace_if_changed(store.as_ref(), &run, &sites).await?;
         }
     }
-    if let Some(stored) = store.run(&run.id).await? {
-        tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
-        run.started_at = stored.started_at;
+    match store.run(&run.id).await? {
+        Some(stored) => {
+            tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
+            run.started_at = stored.started_at;
+        }
+        // Asked for by id but not there: new, or lost with the store's data (say so).
+        None if args.census.run_id.is_some() => tracing::info!(
+            run = %run.id,
+            "run {} is not in the store: creating it (if it was started before, the store lost it and every site is checked again)",
+            run.id
+        ),
+        None => {}
     }
     let span = tracing::info_span!("run", run = %run.id);
     let published = match publish_run(&queue, store.as_ref(), &run, &sites, &crawl)
