@@ -183,4 +183,67 @@ mod tests {
             "2026-03-01 08:00 探测失败：Timeout（15000 ms）"
         );
     }
+
+    /// The rules' own wording (not a copy of it) is what gets restated: if pucha-rules
+    /// rewords its "no samples" evidence, this fails instead of the report lying again.
+    #[test]
+    fn the_rules_no_samples_wording_is_restated_when_samples_were_unreadable() {
+        use pucha_core::{ProbeFailure, Reachability, SiteCrawl};
+        let site = Site {
+            name: "s".into(),
+            url: "http://127.0.0.1/".parse().unwrap(),
+            category: Category::Department,
+            site_code: None,
+            sponsor: None,
+        };
+        let at = chrono::Utc::now();
+        let probe = ProbeSample {
+            content: None,
+            at,
+            elapsed_ms: 10,
+            status: None,
+            failure: Some(ProbeFailure::Connect),
+        };
+        let crawl = SiteCrawl {
+            site,
+            started_at: at,
+            reachability: Reachability::Unreachable {
+                reason: "connection refused".into(),
+            },
+            pages: Vec::new(),
+            links: Vec::new(),
+            probes: vec![probe.clone(), probe.clone(), probe],
+            stats: Default::default(),
+            tls_errors: Vec::new(),
+            ipv6: None,
+        };
+        let pack = RulePack::builtin();
+        let ctx = EvalContext {
+            as_of: at.with_timezone(&pucha_core::cst()).date_naive(),
+            mode: Default::default(),
+            pack: &pack,
+            probes: &[],
+        };
+        let mut result = evaluate(&crawl, &ctx);
+        let details = |r: &SiteResult| {
+            r.findings
+                .iter()
+                .flat_map(|f| f.evidence.iter().map(|e| e.detail.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            details(&result)
+                .iter()
+                .any(|d| d.starts_with(NO_SAMPLES_ZH)),
+            "the rules state no samples: {:?}",
+            details(&result)
+        );
+        state_monitor_unreadable(&mut result);
+        let after = details(&result);
+        assert!(
+            after.iter().any(|d| d.starts_with(MONITOR_UNREADABLE_ZH)),
+            "{after:?}"
+        );
+        assert!(!after.iter().any(|d| d.contains("监测库无近")), "{after:?}");
+    }
 }
