@@ -18,9 +18,10 @@ pub struct CensusOpts {
     /// 监测时间点: the date every window is computed back from (YYYY-MM-DD, UTC+8). Default: today.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
-    /// Run id; re-using one resumes that run. Default: derived from the as-of date and the time.
-    /// A run's inputs (site list, as-of, mode, rule pack) are fixed when it is created:
-    /// resuming it with others is refused (see --replace).
+    /// Run id; re-using one resumes that run. Default (`pucha run`): derived from the run's
+    /// inputs (site list, as-of date, scoring mode, rule pack), so running the same command again
+    /// resumes an interrupted census and a changed input starts a new run. A run's inputs are
+    /// fixed when it is created: resuming a named run with others is refused (see --replace).
     #[arg(long = "run")]
     pub run_id: Option<String>,
     /// With --run ID of a stored run created with other inputs (site list, as-of, mode,
@@ -212,6 +213,16 @@ impl CensusOpts {
         }
     }
 
+    /// The run id to use for `sites`: the one given, else [`stable_run_id`] of the inputs.
+    pub fn run_id_for(&self, sites: &[Site]) -> anyhow::Result<String> {
+        if let Some(id) = &self.run_id {
+            return Ok(id.clone());
+        }
+        let (_, spec) = self.rule_pack()?;
+        let as_of = self.as_of.unwrap_or_else(pucha_crawl::today_cst);
+        Ok(stable_run_id(as_of, self.scoring_mode(), &spec, sites))
+    }
+
     /// A new run record (or the id of one to resume).
     pub fn new_run(&self, exec: ExecMode, pack: &PackSpec, sites: usize) -> Run {
         let as_of = self.as_of.unwrap_or_else(pucha_crawl::today_cst);
@@ -232,6 +243,40 @@ impl CensusOpts {
             pack: Some(pack.clone()),
         }
     }
+}
+
+/// The default id of a run of these inputs, e.g. `2024q4-20241008-3fa2b1c95d07e6a4`: the quarter
+/// and the as-of date, then a digest of the sites (as parsed, so re-saving the list in another
+/// encoding changes nothing), the scoring mode and the rule pack's hash. The same inputs give the
+/// same id, so a plain re-run resumes; changed inputs give a new one, never a refused resume.
+pub fn stable_run_id(
+    as_of: NaiveDate,
+    mode: ScoringMode,
+    pack: &PackSpec,
+    sites: &[Site],
+) -> String {
+    use chrono::Datelike;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes.iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(as_of.to_string().as_bytes());
+    feed(format!("{mode:?}").as_bytes());
+    feed(pack.label.as_bytes());
+    feed(pack.hash.as_bytes());
+    feed(pack.overlay.as_deref().unwrap_or("").as_bytes());
+    for s in sites {
+        feed(&serde_json::to_vec(s).unwrap_or_default());
+    }
+    format!(
+        "{}q{}-{}-{h:016x}",
+        as_of.year(),
+        (as_of.month0() / 3) + 1,
+        as_of.format("%Y%m%d")
+    )
 }
 
 /// e.g. `2024q4-20241008t0930`: the quarter of the as-of date and the start time.
@@ -257,7 +302,7 @@ pub async fn run_embedded(
     sites: &[Site],
     opts: &CensusOpts,
     crawl: &CrawlConfig,
-    workers: usize,
+    admission: pucha_cluster::admission::Admission,
     store: Arc<dyn ResultStore>,
     out: &Path,
 ) -> anyhow::Result<Report> {
@@ -297,34 +342,41 @@ pub async fn run_embedded(
         tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
         run = stored;
     }
-    tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), workers, "census started");
+    tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), max_sites_in_flight = admission.max, memory_budget_mib = admission.memory_budget / (1024 * 1024), "census started");
     let checker = Arc::new(site_checker(crawl, pack)?);
     let bar = progress_bar(sites.len());
+    let live_of = checker.crawler().clone();
     let mut last_logged = 0;
+    let mut last_log_at = std::time::Instant::now();
     let report = pucha_cluster::embedded::run_census(
         &run,
         sites,
         crawl,
-        workers,
+        admission,
         store.clone(),
         checker,
-        |p| match &bar {
-            Some(b) => {
-                b.set_position(p.done as u64);
-                if let Some(eta) = p.eta {
-                    b.set_message(format!("ETA {}s", eta.as_secs()));
+        |p| {
+            let live = live_of.live();
+            match &bar {
+                Some(b) => {
+                    b.set_position(p.done as u64);
+                    b.set_message(progress_message(&live, p.eta));
                 }
+                None if p.done != last_logged || last_log_at.elapsed() >= LOG_EVERY => {
+                    last_logged = p.done;
+                    last_log_at = std::time::Instant::now();
+                    tracing::info!(
+                        done = p.done,
+                        total = p.total,
+                        in_flight = live.sites_in_flight,
+                        pages = live.pages,
+                        link_checks = live.link_checks,
+                        eta_s = p.eta.map(|d| d.as_secs()),
+                        "progress"
+                    );
+                }
+                None => {}
             }
-            None if p.done != last_logged => {
-                last_logged = p.done;
-                tracing::info!(
-                    done = p.done,
-                    total = p.total,
-                    eta_s = p.eta.map(|d| d.as_secs()),
-                    "progress"
-                );
-            }
-            None => {}
         },
     )
     .await
@@ -362,6 +414,29 @@ pub async fn history_before(store: &dyn ResultStore, report: &Report) -> Vec<Rep
     out
 }
 
+/// How often a census without a terminal logs its progress even when no site finished.
+const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The progress bar's message: what the crawler has done so far and the ETA.
+fn progress_message(live: &pucha_crawl::LiveStats, eta: Option<std::time::Duration>) -> String {
+    let eta = eta.map_or_else(|| "ETA -".to_string(), |d| format!("ETA {}", hms(d)));
+    format!(
+        "{} pages · {} links checked · {} sites in flight · {eta}",
+        live.pages, live.link_checks, live.sites_in_flight
+    )
+}
+
+fn hms(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -395,6 +470,24 @@ pub fn print_summary(report: &Report, out: &Path) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn progress_says_what_the_crawler_did_and_when_it_ends() {
+        let live = pucha_crawl::LiveStats {
+            pages: 1200,
+            link_checks: 3400,
+            sites_in_flight: 43,
+            sites_started: 43,
+        };
+        assert_eq!(
+            progress_message(&live, Some(std::time::Duration::from_secs(3725))),
+            "1200 pages · 3400 links checked · 43 sites in flight · ETA 1h02m"
+        );
+        assert!(progress_message(&live, None).ends_with("ETA -"));
+        assert_eq!(hms(std::time::Duration::from_secs(75)), "1m15s");
+        assert_eq!(hms(std::time::Duration::from_secs(9)), "9s");
+    }
+
     use super::*;
 
     #[test]
@@ -408,6 +501,32 @@ mod tests {
         assert!(parse_deadline("next friday")
             .unwrap_err()
             .contains("RFC 3339"));
+    }
+
+    #[test]
+    fn stable_run_ids_follow_the_inputs() {
+        let d = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let pack = RulePack::builtin().spec(None);
+        let sites = pucha_core::sitelist::parse_csv(
+            "name,url\nA,http://127.0.0.9/\nB,http://127.0.0.10/\n",
+            "t",
+        )
+        .unwrap();
+        let id = stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites);
+        assert!(id.starts_with("2026q3-20260930-"), "{id}");
+        assert_eq!(id, stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites));
+        let others = [
+            stable_run_id(d.succ_opt().unwrap(), ScoringMode::VetoOnly, &pack, &sites),
+            stable_run_id(d, ScoringMode::FullScore, &pack, &sites),
+            stable_run_id(d, ScoringMode::VetoOnly, &pack, &sites[..1]),
+        ];
+        for o in others {
+            assert_ne!(o, id);
+        }
+        let mut opts = CensusOpts::own_loopback_farm(d);
+        assert_eq!(opts.run_id_for(&sites).unwrap(), id);
+        opts.run_id = Some("mine".into());
+        assert_eq!(opts.run_id_for(&sites).unwrap(), "mine");
     }
 
     #[test]

@@ -78,7 +78,7 @@ async fn coordinator_and_three_workers_match_the_embedded_census() {
         &sites,
         &opts,
         &crawl,
-        8,
+        pucha_cluster::admission::Admission::default(),
         Arc::new(MemStore::new()),
         out.path(),
     )

@@ -22,7 +22,7 @@ async fn census_of_demo_farm(net: Ipv4Addr) -> (Report, FarmTruth, tempfile::Tem
         &server.sites(),
         &opts,
         &opts.crawl_config(),
-        8,
+        pucha_cluster::admission::Admission::default(),
         Arc::new(MemStore::new()),
         out.path(),
     )

@@ -91,7 +91,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        print!("{}", render(&facts, &url, &findings, &pack));
+        // Page-derived text (titles, link texts, dates) goes to a terminal: without its escape
+        // sequences and control characters, which could retitle the window, write the clipboard
+        // (OSC 52) or clear the screen.
+        print!("{}", terminal_safe(&render(&facts, &url, &findings, &pack)));
     }
     Ok(())
 }
@@ -224,6 +227,71 @@ fn render(f: &PageFacts, url: &Url, findings: &[Finding], pack: &RulePack) -> St
     s
 }
 
+/// `s` without terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ST`, DCS/APC/PM
+/// strings and two-byte escapes, their 8-bit C1 forms too) and without any other control
+/// character but newline and tab. The payload of a sequence goes with it, so an OSC window title
+/// or clipboard write leaves no trace.
+pub fn terminal_safe(s: &str) -> String {
+    #[derive(PartialEq)]
+    enum St {
+        Text,
+        Esc,
+        Csi,
+        Str,
+        StrEsc,
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut st = St::Text;
+    for c in s.chars() {
+        st = match st {
+            St::Text => match c {
+                '\u{1b}' => St::Esc,
+                '\u{9b}' => St::Csi,
+                '\u{90}' | '\u{9d}' | '\u{9e}' | '\u{9f}' | '\u{98}' => St::Str,
+                '\n' | '\t' => {
+                    out.push(c);
+                    St::Text
+                }
+                c if c.is_control() => St::Text,
+                // Bidirectional overrides and isolates reorder what the terminal shows.
+                '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => St::Text,
+                c => {
+                    out.push(c);
+                    St::Text
+                }
+            },
+            St::Esc => match c {
+                '[' => St::Csi,
+                ']' | 'P' | 'X' | '^' | '_' => St::Str,
+                // Intermediate bytes of a two-byte-plus escape (ESC ( B …): keep skipping.
+                '\u{20}'..='\u{2f}' => St::Esc,
+                _ => St::Text,
+            },
+            St::Csi => match c {
+                '\u{40}'..='\u{7e}' => St::Text,
+                '\u{20}'..='\u{3f}' => St::Csi,
+                // A CSI broken by anything else ends there; the rest is dropped if control.
+                c if c.is_control() => St::Text,
+                c => {
+                    out.push(c);
+                    St::Text
+                }
+            },
+            St::Str => match c {
+                '\u{7}' | '\u{9c}' => St::Text,
+                '\u{1b}' => St::StrEsc,
+                _ => St::Str,
+            },
+            St::StrEsc => match c {
+                '\\' => St::Text,
+                '\u{1b}' => St::StrEsc,
+                _ => St::Str,
+            },
+        };
+    }
+    out
+}
+
 /// Fetches `url` as a census would: body, Content-Type and the final URL.
 async fn fetch(url: &Url, args: &Args) -> anyhow::Result<(Vec<u8>, Option<String>, Url)> {
     let mut cfg = CrawlConfig::default();
@@ -249,4 +317,19 @@ async fn fetch(url: &Url, args: &Args) -> anyhow::Result<(Vec<u8>, Option<String
     }
     let ct = f.content_type().map(str::to_string);
     Ok((f.body, ct, f.final_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escape_sequences_and_controls_are_stripped() {
+        let title = "\u{1b}]0;pwned\u{7}某县\u{1b}]52;c;ZWNobyBoaQ==\u{1b}\\人民\u{1b}[2J\u{1b}[H政府\u{1b}[31m!\u{1b}[0m\u{8}\r\u{9b}1;2H\u{202e}x";
+        assert_eq!(terminal_safe(title), "某县人民政府!x");
+        assert_eq!(terminal_safe("a\tb\nc"), "a\tb\nc");
+        assert_eq!(terminal_safe("\u{1b}(Bplain"), "plain");
+        assert_eq!(terminal_safe("\u{1b}Pq#0\u{1b}\\ok"), "ok");
+        assert_eq!(terminal_safe("unfinished \u{1b}]0;title"), "unfinished ");
+    }
 }

@@ -59,7 +59,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let census = CensusOpts::own_loopback_farm(as_of);
     let crawl = census.crawl_config();
     let store = super::run::open_data_dir(&args.data_dir)?;
-    let report = run_embedded(&sites, &census, &crawl, args.workers, store, &args.out).await;
+    let report = run_embedded(
+        &sites,
+        &census,
+        &crawl,
+        pucha_cluster::admission::Admission::fixed(args.workers),
+        store,
+        &args.out,
+    )
+    .await;
     server.shutdown().await;
     let report = report?;
     print_summary(&report, &args.out);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use pucha_farm::{Farm, FarmServer, FarmSpec};
+use pucha_farm::{Farm, FarmServer, FarmSpec, World, WorldSpec};
 
 /// Arguments of `pucha farm`.
 #[derive(Debug, clap::Args)]
@@ -43,6 +43,21 @@ struct ServeArgs {
     /// Leave out the refusing and the flaky site.
     #[arg(long)]
     all_up: bool,
+    /// Serve a hostile world around the farm and link it from every page: a portal every site
+    /// links, a host answering after --slow-secs, a flaky host, a refusing host, a host that
+    /// never answers the SYN, a name that does not resolve, and a trap site (added to
+    /// sites.csv). For the census benchmark; truth.json covers the farm's own sites only.
+    #[arg(long)]
+    hostile: bool,
+    /// Loopback /24 of the hostile world (with --hostile).
+    #[arg(long, default_value = "127.0.30.0")]
+    world_net: Ipv4Addr,
+    /// Seconds the slow host waits before it answers (with --hostile).
+    #[arg(long, default_value_t = 20)]
+    slow_secs: u64,
+    /// One site in N links a page of the slow host (with --hostile; 0: none).
+    #[arg(long, default_value_t = 10)]
+    slow_every: usize,
     /// Where to write sites.csv and truth.json.
     #[arg(long, default_value = "farm-out")]
     out: PathBuf,
@@ -72,7 +87,26 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     spec.unavailable_sites = !a.all_up;
     let farm = Farm::generate(&spec);
     let pages = farm.html_pages();
-    let server = FarmServer::start_on(farm, a.net, a.port)
+    let world = if a.hostile {
+        let ws = WorldSpec {
+            net: a.world_net,
+            slow_after: std::time::Duration::from_secs(a.slow_secs),
+            slow_every: a.slow_every,
+        };
+        Some(World::start(ws).await.with_context(|| {
+            format!(
+                "cannot serve the hostile world on {}/24; try --world-net 127.0.31.0",
+                a.world_net
+            )
+        })?)
+    } else {
+        None
+    };
+    let links: Vec<String> = match &world {
+        Some(w) => (0..farm.sites.len()).map(|i| w.links_for(i)).collect(),
+        None => Vec::new(),
+    };
+    let server = FarmServer::start_with_links(farm, a.net, a.port, links)
         .await
         .with_context(|| {
             format!(
@@ -90,6 +124,24 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     server
         .write_truth(&truth)
         .with_context(|| format!("cannot write {}", truth.display()))?;
+    if let Some(w) = &world {
+        // The trap site is one more site of the census.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&csv)
+            .with_context(|| format!("cannot append the trap site to {}", csv.display()))?;
+        use std::io::Write as _;
+        writeln!(f, "青岚市活动日历,{},other,,青岚市文化馆", w.trap_url())
+            .with_context(|| format!("cannot append the trap site to {}", csv.display()))?;
+        println!(
+            "hostile world on {}/24 port {}: portal .1, slow .2 ({} s, one site in {}), flaky .3, refusing .4, blackhole .5, trap site .6, dead name {}",
+            a.world_net,
+            w.port(),
+            a.slow_secs,
+            a.slow_every,
+            pucha_farm::DEAD_NAME
+        );
+    }
     let t = server.truth();
     println!(
         "demo farm: {} sites, {pages} HTML pages, as of {}, seed {}",
@@ -112,5 +164,8 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("cannot wait for Ctrl-C")?;
     server.shutdown().await;
+    if let Some(w) = world {
+        w.shutdown().await;
+    }
     Ok(())
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use pucha_cluster::admission::Admission;
+
 use crate::census::{print_summary, run_embedded, CensusOpts};
 
 /// Arguments of `pucha run`.
@@ -17,24 +19,84 @@ pub struct Args {
     /// Directory for report.json, notice.md and the other outputs.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
-    /// Sites checked at once.
-    #[arg(long, default_value_t = 8)]
+    /// Most sites checked at once. A polite crawl mostly waits on its host's request rate, so
+    /// many sites run side by side; --memory-budget holds back new ones when memory runs short.
+    #[arg(long, default_value_t = pucha_cluster::admission::DEFAULT_MAX_SITES)]
     pub workers: usize,
+    /// Resident memory above which no new site starts (e.g. 768M, 2G; 0: no limit).
+    #[arg(long, env = "PUCHA_MEMORY_BUDGET", default_value = "768M", value_parser = pucha_cluster::admission::parse_size)]
+    pub memory_budget: u64,
     /// Where runs are kept for `pucha report`, `pucha diff` and trends.
     #[arg(long, default_value = ".pucha", env = "PUCHA_DATA_DIR")]
     pub data_dir: PathBuf,
+    /// Strip a user name and password from site-list URLs (with a warning) instead of refusing
+    /// the list: credentials are never sent, logged or written into a report.
+    #[arg(long)]
+    pub strip_url_credentials: bool,
     #[command(flatten)]
     pub census: CensusOpts,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let sites = pucha_core::sitelist::load(&args.sites)
+pub async fn run(mut args: Args) -> anyhow::Result<()> {
+    let opts = pucha_core::sitelist::LoadOptions {
+        strip_credentials: args.strip_url_credentials,
+    };
+    let loaded = pucha_core::sitelist::load_with(&args.sites, opts)
         .with_context(|| format!("cannot use the site list {}", args.sites.display()))?;
+    for w in &loaded.warnings {
+        tracing::warn!(site_list = %args.sites.display(), "{w}");
+    }
+    let sites = loaded.sites;
     let store = open_data_dir(&args.data_dir)?;
     let crawl = args.census.crawl_config();
-    let report = run_embedded(&sites, &args.census, &crawl, args.workers, store, &args.out).await?;
+    // The id is fixed before the census starts, so an interrupted one can say how to resume.
+    let id = args.census.run_id_for(&sites)?;
+    args.census.run_id = Some(id.clone());
+    let admission = Admission {
+        max: args.workers,
+        memory_budget: args.memory_budget,
+    };
+    let census = run_embedded(&sites, &args.census, &crawl, admission, store, &args.out);
+    let report = tokio::select! {
+        r = census => r?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("{}", interrupted_hint(&id, &args));
+            std::process::exit(130);
+        }
+    };
     print_summary(&report, &args.out);
     Ok(())
+}
+
+/// What an interrupted `pucha run` prints: the command that resumes it (results kept so far are
+/// in the data directory; only the sites without one are checked again).
+pub fn interrupted_hint(id: &str, args: &Args) -> String {
+    let mut cmd = format!(
+        "pucha run --run {id} --sites {} --out {}",
+        shell_word(&args.sites.display().to_string()),
+        shell_word(&args.out.display().to_string())
+    );
+    if args.data_dir != std::path::Path::new(".pucha") {
+        cmd.push_str(&format!(
+            " --data-dir {}",
+            shell_word(&args.data_dir.display().to_string())
+        ));
+    }
+    format!(
+        "interrupted; resume with: {cmd} ... (the same options as before; running the same \
+         command again resumes too)"
+    )
+}
+
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:=@+".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The embedded store kept in a data directory.

@@ -74,9 +74,14 @@ impl ClusterOpts {
 pub struct Args {
     #[command(flatten)]
     pub cluster: ClusterOpts,
-    /// Sites checked at once (also the broker prefetch).
-    #[arg(long, env = "PUCHA_CONCURRENCY", default_value_t = 8)]
+    /// Most sites checked at once (also the broker prefetch). A polite crawl mostly waits on
+    /// its host's request rate, so one worker keeps many sites in flight; --memory-budget
+    /// holds back new ones when memory runs short.
+    #[arg(long, env = "PUCHA_CONCURRENCY", default_value_t = pucha_cluster::admission::DEFAULT_MAX_SITES)]
     pub concurrency: usize,
+    /// Resident memory above which no new site starts (e.g. 768M, 2G; 0: no limit).
+    #[arg(long, env = "PUCHA_MEMORY_BUDGET", default_value = "768M", value_parser = pucha_cluster::admission::parse_size)]
+    pub memory_budget: u64,
     /// On SIGTERM, how long in-flight sites may still run before they are handed back.
     #[arg(long, env = "PUCHA_GRACE_SECONDS", default_value_t = 30)]
     pub grace_seconds: u64,
@@ -154,6 +159,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     tokio::spawn(stop_on_signal(shutdown.clone()));
     let cfg = WorkerConfig {
         concurrency: args.concurrency.max(1),
+        memory_budget: args.memory_budget,
         max_attempts: args.max_attempts.max(1),
         lease_ttl: Duration::from_secs(args.lease_seconds.max(1)),
         grace: Duration::from_secs(args.grace_seconds),
@@ -164,7 +170,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         ),
         ..WorkerConfig::default()
     };
-    tracing::info!(concurrency = cfg.concurrency, holder = %cfg.holder, prefix = %args.cluster.prefix, "worker started");
+    tracing::info!(concurrency = cfg.concurrency, memory_budget_mib = cfg.memory_budget / (1024 * 1024), holder = %cfg.holder, prefix = %args.cluster.prefix, "worker started");
     let closer = {
         let (queue, shutdown, ready) = (queue.clone(), shutdown.clone(), ready.clone());
         tokio::spawn(async move {

@@ -300,6 +300,13 @@ impl AmqpQueue {
                     *guard = Some(link.clone());
                     return Ok(link);
                 }
+                Err(e) if is_access_refused(&e) => {
+                    broker_up(false);
+                    return Err(access_refused(
+                        &self.inner.cfg.url,
+                        &self.inner.url_redacted,
+                    ));
+                }
                 Err(e) => {
                     broker_up(false);
                     if tokio::time::Instant::now() + delay > deadline {
@@ -320,6 +327,7 @@ impl AmqpQueue {
     }
 
     async fn open(&self) -> Result<Link, lapin::Error> {
+        // (A refusal of the credentials surfaces from `Connection::connect`; see `is_access_refused`.)
         let cfg = &self.inner.cfg;
         let props = ConnectionProperties::default()
             .with_connection_name(LongString::from(cfg.connection_name.as_str()));
@@ -791,4 +799,25 @@ impl JobQueue for AmqpQueue {
             }
         }
     }
+}
+
+/// Whether the broker refused the login (AMQP 403 ACCESS_REFUSED): wrong user or password, or
+/// no access to the vhost. Retrying cannot help.
+fn is_access_refused(e: &lapin::Error) -> bool {
+    let text = format!("{e} {e:?}");
+    text.contains("ACCESS_REFUSED")
+        || text.contains("ACCESS-REFUSED")
+        || text.contains("ACCESSREFUSED")
+}
+
+/// The error for refused credentials, naming the user (never the password).
+fn access_refused(url: &str, url_redacted: &str) -> QueueError {
+    let user = url::Url::parse(url)
+        .ok()
+        .map(|u| u.username().to_string())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "guest".into());
+    QueueError::Auth(format!(
+        "RabbitMQ refused the credentials for user {user}: check the user and password of --amqp-url / AMQP_URL ({url_redacted})"
+    ))
 }

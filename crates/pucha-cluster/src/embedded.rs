@@ -17,7 +17,7 @@ pub async fn run_census(
     run: &Run,
     sites: &[Site],
     crawl: &CrawlConfig,
-    workers: usize,
+    admission: crate::admission::Admission,
     store: Arc<dyn ResultStore>,
     processor: Arc<dyn JobProcessor>,
     on_progress: impl FnMut(Progress),
@@ -25,7 +25,8 @@ pub async fn run_census(
     let queue = Arc::new(MemQueue::new());
     let shutdown = CancellationToken::new();
     let cfg = WorkerConfig {
-        concurrency: workers.max(1),
+        concurrency: admission.max.max(1),
+        memory_budget: admission.memory_budget,
         holder: "embedded".into(),
         retry_backoff: Duration::from_millis(200),
         ..WorkerConfig::default()
@@ -114,7 +115,7 @@ mod tests {
             &run,
             &sites,
             &CrawlConfig::default(),
-            3,
+            crate::admission::Admission::fixed(3),
             store,
             p.clone(),
             |_| {},

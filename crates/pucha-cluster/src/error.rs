@@ -8,6 +8,9 @@ pub enum QueueError {
     Closed,
     #[error("cannot reach the message broker: {0} (is RabbitMQ running? start it with `rabbitmq-server -detached`)")]
     Connection(String),
+    /// The broker refused the credentials (ACCESS_REFUSED): not retried, the URL must change.
+    #[error("{0}")]
+    Auth(String),
     #[error("the broker did not confirm a published job: {0}")]
     NotConfirmed(String),
     #[error("cannot encode or decode a job: {0}")]
@@ -32,6 +35,9 @@ impl QueueError {
 pub enum StoreError {
     #[error("cannot reach the result store: {0} (is Redis running on the configured URL?)")]
     Connection(String),
+    /// Redis refused the credentials (NOAUTH, WRONGPASS): not retried, the URL must change.
+    #[error("{0}")]
+    Auth(String),
     #[error("cannot encode or decode a stored record: {0}")]
     Codec(String),
     #[error("run {0} is not in the store")]

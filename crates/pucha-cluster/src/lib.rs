@@ -4,6 +4,7 @@
 //! Embedded mode plugs in the in-process [`queue::MemQueue`] and [`store::MemStore`];
 //! distributed mode plugs in RabbitMQ and Redis. The loops do not know which.
 
+pub mod admission;
 pub mod amqp;
 pub mod checker;
 pub mod coordinator;

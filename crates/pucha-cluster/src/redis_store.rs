@@ -96,6 +96,23 @@ fn conn_err(url: &str, e: RedisError) -> StoreError {
     StoreError::Connection(format!("{url}: {e}"))
 }
 
+/// Whether Redis refused the credentials (NOAUTH: a password is needed; WRONGPASS: wrong user
+/// or password). Retrying cannot help.
+fn is_auth_failure(e: &RedisError) -> bool {
+    e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("NOAUTH" | "WRONGPASS"))
+        || {
+            let t = e.to_string();
+            t.contains("NOAUTH") || t.contains("WRONGPASS")
+        }
+}
+
+fn auth_err(url: &str, e: &RedisError) -> StoreError {
+    StoreError::Auth(format!(
+        "Redis refused the credentials ({e}): check the user and password of --redis-url / REDIS_URL ({url})"
+    ))
+}
+
 fn transient(e: &RedisError) -> bool {
     e.is_io_error()
         || e.is_connection_dropped()
@@ -212,6 +229,10 @@ impl RedisStore {
                 Ok(v) => {
                     up.set(1);
                     return Ok(v);
+                }
+                Err(e) if is_auth_failure(&e) => {
+                    up.set(0);
+                    return Err(auth_err(&self.url_redacted, &e));
                 }
                 Err(e) if transient(&e) && attempt < 12 => {
                     up.set(0);

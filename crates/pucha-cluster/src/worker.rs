@@ -89,8 +89,11 @@ pub trait JobProcessor: Send + Sync {
 /// Worker settings.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    /// Sites checked at once by this worker.
+    /// Most sites checked at once by this worker.
     pub concurrency: usize,
+    /// Resident memory (bytes) above which no new site starts (0: no memory check); see
+    /// [`crate::admission`].
+    pub memory_budget: u64,
     /// Attempts before a job is dead-lettered and recorded as verdict "error".
     pub max_attempts: u32,
     /// Times a job may be started in all (attempts plus restarts after a worker died
@@ -109,7 +112,8 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
-            concurrency: 8,
+            concurrency: crate::admission::DEFAULT_MAX_SITES,
+            memory_budget: crate::admission::DEFAULT_MEMORY_BUDGET,
             max_attempts: 3,
             max_takes: 6,
             retry_backoff: Duration::from_secs(5),
@@ -129,6 +133,10 @@ pub async fn run_worker(
     shutdown: CancellationToken,
 ) -> Result<(), crate::QueueError> {
     let slots = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
+    let admission = crate::admission::Admission {
+        max: cfg.concurrency.max(1),
+        memory_budget: cfg.memory_budget,
+    };
     let jobs = CancellationToken::new(); // cancelled when the grace period is over
     let mut tasks = tokio::task::JoinSet::new();
     loop {
@@ -136,6 +144,11 @@ pub async fn run_worker(
             _ = shutdown.cancelled() => break,
             p = slots.clone().acquire_owned() => p.expect("semaphore open"),
         };
+        // Under the memory budget before the next site (the permit held is not in flight yet).
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = admission.wait(|| admission.max - slots.available_permits() - 1) => {}
+        }
         let delivery = tokio::select! {
             _ = shutdown.cancelled() => break,
             d = queue.next() => d?,

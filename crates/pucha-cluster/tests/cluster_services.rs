@@ -42,7 +42,7 @@ async fn three_workers_give_one_result_per_site_and_the_embedded_summary() {
         &run,
         &sites,
         &CrawlConfig::default(),
-        3,
+        pucha_cluster::admission::Admission::fixed(3),
         Arc::new(MemStore::new()),
         Arc::new(DrillProcessor::new()),
         |_| {},

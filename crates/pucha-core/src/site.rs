@@ -120,11 +120,18 @@ impl Site {
     }
 }
 
-/// Normalised home URL used as a site's key (scheme, lowercase host, port, path; no fragment or query).
+/// Normalised home URL used as a site's key (scheme, lowercase host, port, path and query; no
+/// fragment). The query stays: the homepages of a station cluster (站群) often differ only by it
+/// (`/index.php?site=a`, `?site=b`), and each is a site of its own.
 pub fn site_key(url: &Url) -> String {
     let mut u = url.clone();
     u.set_fragment(None);
-    u.set_query(None);
+    if u.query() == Some("") {
+        u.set_query(None);
+    }
     let s = u.as_str();
-    s.strip_suffix('/').unwrap_or(s).to_string()
+    match u.query() {
+        Some(_) => s.to_string(),
+        None => s.strip_suffix('/').unwrap_or(s).to_string(),
+    }
 }

@@ -2,6 +2,12 @@
 //! exports it) and XLSX, with English or Chinese headers.
 //!
 //! Every bad row is reported with its row number and the problem; nothing is dropped silently.
+//!
+//! What the list may hold is bounded: a home URL of at most [`MAX_URL_CHARS`] characters, a
+//! name, sponsor or site code of at most [`MAX_TEXT_CHARS`], http or https only, and no user
+//! name or password in a URL (refused by default; [`LoadOptions::strip_credentials`] strips
+//! them with a warning instead). Values quoted back in errors are cut and never show a
+//! password, so the errors are safe to log.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,6 +30,25 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// The longest home URL a site list may give (characters).
+pub const MAX_URL_CHARS: usize = 2048;
+/// The longest name, sponsor, site code or category a site list may give (characters).
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// How to read a site list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Strip a user name and password from a home URL (with a warning) instead of refusing the row.
+    pub strip_credentials: bool,
+}
+
+/// A site list read: its sites, and warnings about rows that were changed (credentials stripped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub sites: Vec<Site>,
+    pub warnings: Vec<RowError>,
+}
+
 /// Why a site list could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -36,6 +61,16 @@ pub enum SiteListError {
     },
     #[error("cannot parse site list {path}: {detail}")]
     Format { path: String, detail: String },
+    #[error(
+        "the site list {path} is not text in UTF-8/GBK/UTF-16 (looks like {looks_like}); \
+         save it as CSV (UTF-8) or XLSX"
+    )]
+    NotText { path: String, looks_like: String },
+    #[error(
+        "site list {path}, row {row}: a quoted field opened here is never closed \
+         (unclosed \"); close the quote or remove it"
+    )]
+    UnclosedQuote { path: String, row: usize },
     #[error(
         "site list {path} has no column for {missing}; expected headers such as \
          name/网站名称, url/首页地址, category/网站类别 (found: {found})"
@@ -68,16 +103,44 @@ enum Field {
     Sponsor,
 }
 
+/// Folds a header for matching: full-width forms to ASCII (the NFKC fold of U+FF01..U+FF5E and
+/// the ideographic space), lower case, no white space, `_` or `-` at all (`Site Name`,
+/// `site_name` and `site-name` are one header).
+fn fold_header(header: &str) -> String {
+    header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '【' | '〔' => '[',
+            '】' | '〕' => ']',
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The field a header names: the folded header itself, else the header without a bracketed
+/// suffix (`首页地址（URL）`), else what the brackets hold.
 fn field_of(header: &str) -> Option<Field> {
-    let h = header.trim().trim_start_matches('\u{feff}').to_lowercase();
-    let f = match h.as_str() {
-        "name" | "site" | "site_name" | "网站名称" | "名称" | "站点名称" => Field::Name,
-        "url" | "home" | "home_url" | "homepage" | "首页地址" | "首页网址" | "网址"
-        | "网站地址" | "首页url" => Field::Url,
+    let h = fold_header(header);
+    if let Some(f) = field_of_folded(&h) {
+        return Some(f);
+    }
+    let open = h.find(['(', '['])?;
+    let inner = h[open + 1..].trim_end_matches([')', ']']);
+    field_of_folded(&h[..open]).or_else(|| field_of_folded(inner))
+}
+
+fn field_of_folded(h: &str) -> Option<Field> {
+    let f = match h {
+        "name" | "site" | "sitename" | "网站名称" | "名称" | "站点名称" => Field::Name,
+        "url" | "home" | "homeurl" | "homepage" | "首页地址" | "首页网址" | "网址" | "网站地址"
+        | "首页url" => Field::Url,
         "category" | "type" | "网站类别" | "类别" | "网站类型" => Field::Category,
-        "site_code" | "sitecode" | "site_id_code" | "网站标识码" | "标识码" => {
-            Field::SiteCode
-        }
+        "sitecode" | "siteidcode" | "网站标识码" | "标识码" => Field::SiteCode,
         "sponsor" | "owner" | "主办单位" | "填报单位" => Field::Sponsor,
         _ => return None,
     };
@@ -99,8 +162,65 @@ pub fn decode_csv_bytes(bytes: &[u8]) -> String {
     }
 }
 
-/// Reads a site list from a `.csv` or `.xlsx` file.
+/// What undecodable bytes look like, when they are not text in UTF-8, GBK or UTF-16 with a BOM.
+fn not_text(bytes: &[u8]) -> Option<String> {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.starts_with(b"PK\x03\x04") {
+        return Some("a ZIP file, e.g. an XLSX workbook: name it .xlsx".into());
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Some("an old Excel .xls workbook: save it as .xlsx or CSV".into());
+    }
+    if head.starts_with(b"%PDF") {
+        return Some("a PDF document".into());
+    }
+    let nul_even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let nul_odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let half = head.len() / 2;
+    if half > 0 && nul_odd * 4 > half && nul_even * 10 < half {
+        return Some("UTF-16 little-endian without a BOM".into());
+    }
+    if half > 0 && nul_even * 4 > half && nul_odd * 10 < half {
+        return Some("UTF-16 big-endian without a BOM".into());
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    if head.contains(&0) || control * 20 > head.len() {
+        return Some("binary data".into());
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        let (_, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+        if had_errors {
+            return Some("neither UTF-8 nor GBK text".into());
+        }
+    }
+    None
+}
+
+/// Decodes site-list bytes as [`decode_csv_bytes`] does, after refusing what is not text
+/// (UTF-16 without a BOM, binary files, workbooks saved with a .csv name).
+pub fn decode_site_list_bytes(bytes: &[u8], origin: &str) -> Result<String, SiteListError> {
+    if let Some(looks_like) = not_text(bytes) {
+        return Err(SiteListError::NotText {
+            path: origin.into(),
+            looks_like,
+        });
+    }
+    Ok(decode_csv_bytes(bytes))
+}
+
+/// Reads a site list from a `.csv` or `.xlsx` file, refusing URLs with credentials.
 pub fn load(path: &Path) -> Result<Vec<Site>, SiteListError> {
+    load_with(path, LoadOptions::default()).map(|l| l.sites)
+}
+
+/// Reads a site list from a `.csv` or `.xlsx` file with the given options.
+pub fn load_with(path: &Path, opts: LoadOptions) -> Result<Loaded, SiteListError> {
     let p = path.display().to_string();
     let ext = path
         .extension()
@@ -114,17 +234,67 @@ pub fn load(path: &Path) -> Result<Vec<Site>, SiteListError> {
             path: p.clone(),
             source,
         })?;
-        read_csv(&decode_csv_bytes(&bytes), &p)?
+        read_csv(&decode_site_list_bytes(&bytes, &p)?, &p)?
     };
-    parse_rows(rows, &p)
+    parse_rows(rows, &p, opts)
 }
 
-/// Parses CSV text (already decoded).
+/// Parses CSV text (already decoded), refusing URLs with credentials.
 pub fn parse_csv(text: &str, origin: &str) -> Result<Vec<Site>, SiteListError> {
-    parse_rows(read_csv(text, origin)?, origin)
+    parse_csv_with(text, origin, LoadOptions::default()).map(|l| l.sites)
+}
+
+/// Parses CSV text (already decoded) with the given options.
+pub fn parse_csv_with(
+    text: &str,
+    origin: &str,
+    opts: LoadOptions,
+) -> Result<Loaded, SiteListError> {
+    parse_rows(read_csv(text, origin)?, origin, opts)
+}
+
+/// The 1-based row (record) where a quoted field opens and never closes, if one does. A quote
+/// opens a quoted field only at the start of a field, as the CSV reader has it.
+fn unclosed_quote_row(text: &str) -> Option<usize> {
+    let mut row = 1;
+    let mut at_field_start = true;
+    let mut open_row = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if open_row.is_some() {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    open_row = None;
+                    at_field_start = false;
+                }
+            } else if c == '\n' {
+                row += 1;
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => open_row = Some(row),
+            ',' => at_field_start = true,
+            '\n' => {
+                row += 1;
+                at_field_start = true;
+            }
+            '\r' => {}
+            _ => at_field_start = false,
+        }
+    }
+    open_row
 }
 
 fn read_csv(text: &str, origin: &str) -> Result<Vec<Vec<String>>, SiteListError> {
+    if let Some(row) = unclosed_quote_row(text) {
+        return Err(SiteListError::UnclosedQuote {
+            path: origin.into(),
+            row,
+        });
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -163,7 +333,36 @@ fn read_xlsx(path: &Path) -> Result<Vec<Vec<String>>, SiteListError> {
         .collect())
 }
 
-fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteListError> {
+/// At most `n` characters of `s`, with an ellipsis and the full length when cut: for errors and logs.
+pub fn clip(s: &str, n: usize) -> String {
+    let len = s.chars().count();
+    if len <= n {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(n).collect();
+        format!("{head}…（{len} characters）")
+    }
+}
+
+/// A URL as written in a site list, with any user name and password hidden and cut to a
+/// loggable length: what errors may quote.
+pub fn redact_url_text(raw: &str) -> String {
+    let t = raw.trim();
+    let start = t.find("://").map_or(0, |i| i + 3);
+    let rest = &t[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &t[..start], &rest[at + 1..]),
+        None => t.to_string(),
+    };
+    clip(&shown, 120)
+}
+
+fn parse_rows(
+    rows: Vec<Vec<String>>,
+    origin: &str,
+    opts: LoadOptions,
+) -> Result<Loaded, SiteListError> {
     let mut rows = rows.into_iter().enumerate();
     // The header is the first non-empty row.
     let (header_idx, header) = loop {
@@ -183,7 +382,14 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
             cols.entry(f).or_insert(i);
         }
     }
-    let found = header.join(", ");
+    let found = clip(
+        &header
+            .iter()
+            .map(|h| clip(h, 40))
+            .collect::<Vec<_>>()
+            .join(", "),
+        200,
+    );
     for (f, name) in [(Field::Name, "the site name"), (Field::Url, "the home URL")] {
         if !cols.contains_key(&f) {
             return Err(SiteListError::MissingColumn {
@@ -201,6 +407,7 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
     };
     let mut sites = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, r) in rows {
         let row = i + 1;
@@ -211,6 +418,29 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
         let raw_url = get(&r, Field::Url);
         let raw_cat = get(&r, Field::Category);
         let mut problems = Vec::new();
+        let mut too_long = false;
+        for (f, label, max) in [
+            (Field::Name, "site name", MAX_TEXT_CHARS),
+            (Field::Url, "home URL", MAX_URL_CHARS),
+            (Field::Category, "category", MAX_TEXT_CHARS),
+            (Field::SiteCode, "site code", MAX_TEXT_CHARS),
+            (Field::Sponsor, "sponsor", MAX_TEXT_CHARS),
+        ] {
+            let len = get(&r, f).chars().count();
+            if len > max {
+                too_long = true;
+                problems.push(format!(
+                    "the {label} is {len} characters long (at most {max})"
+                ));
+            }
+        }
+        if too_long {
+            errors.push(RowError {
+                row,
+                problem: problems.join("; "),
+            });
+            continue;
+        }
         if name.is_empty() {
             problems.push("missing site name".to_string());
         }
@@ -219,9 +449,31 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
             None
         } else {
             match parse_home_url(&raw_url) {
-                Ok(u) => Some(u),
+                Ok(u) if u.username().is_empty() && u.password().is_none() => Some(u),
+                Ok(mut u) if opts.strip_credentials => {
+                    let _ = u.set_username("");
+                    let _ = u.set_password(None);
+                    warnings.push(RowError {
+                        row,
+                        problem: format!(
+                            "the home URL carried a user name or password; stripped, checking {u}"
+                        ),
+                    });
+                    Some(u)
+                }
+                Ok(_) => {
+                    problems.push(format!(
+                        "the home URL {} carries a user name or password; remove them from \
+                         the site list (or pass --strip-url-credentials to strip them)",
+                        redact_url_text(&raw_url)
+                    ));
+                    None
+                }
                 Err(e) => {
-                    problems.push(format!("invalid home URL {raw_url:?}: {e}"));
+                    problems.push(format!(
+                        "invalid home URL {:?}: {e}",
+                        redact_url_text(&raw_url)
+                    ));
                     None
                 }
             }
@@ -231,6 +483,7 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
         } else {
             let c = Category::parse(&raw_cat);
             if c.is_none() {
+                let raw_cat = clip(&raw_cat, 40);
                 problems.push(format!(
                     "unknown category {raw_cat:?} (use city_portal/市级门户, department/市级部门, \
                      county_portal/县市区门户, park/园区 or other/其他)"
@@ -252,7 +505,10 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
             if let Some(first) = seen.get(&key) {
                 errors.push(RowError {
                     row,
-                    problem: format!("duplicate site {} (first listed in row {first})", site.url),
+                    problem: format!(
+                        "duplicate site {} (first listed in row {first})",
+                        clip(site.url.as_str(), 120)
+                    ),
                 });
                 continue;
             }
@@ -277,12 +533,37 @@ fn parse_rows(rows: Vec<Vec<String>>, origin: &str) -> Result<Vec<Site>, SiteLis
             path: origin.into(),
         });
     }
-    Ok(sites)
+    Ok(Loaded { sites, warnings })
+}
+
+/// The scheme a URL text starts with (`javascript` of `javascript:alert(1)`), when it has one
+/// that is not a host name followed by a port (`www.a.gov.cn:8080`).
+fn explicit_scheme(t: &str) -> Option<&str> {
+    let (scheme, rest) = t.split_once(':')?;
+    let is_scheme = !scheme.is_empty()
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let port_follows = !authority.is_empty() && authority.chars().all(|c| c.is_ascii_digit());
+    // `user:password@host` without a scheme is an authority, not a scheme.
+    let userinfo_follows = authority.contains('@');
+    let bare = !port_follows && !userinfo_follows;
+    (is_scheme && !scheme.contains('.') && (rest.starts_with("//") || bare)).then_some(scheme)
 }
 
 /// Parses a home URL as written in a site list; a missing scheme means http.
 pub fn parse_home_url(raw: &str) -> Result<Url, String> {
     let t = raw.trim();
+    if let Some(scheme) = explicit_scheme(t) {
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(format!(
+                "URL scheme {} is not http or https",
+                clip(&scheme.to_ascii_lowercase(), 20)
+            ));
+        }
+    }
     let with_scheme = if t.contains("://") {
         t.to_string()
     } else {
@@ -374,5 +655,184 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].category, Category::Park);
         assert_eq!(s[0].url.port(), Some(8080));
+    }
+
+    fn row_errors(err: &SiteListError) -> &[RowError] {
+        match err {
+            SiteListError::Rows { errors, .. } => errors,
+            other => panic!("not a row error: {other}"),
+        }
+    }
+
+    #[test]
+    fn credentials_in_urls_are_refused_without_showing_the_password() {
+        let t = "name,url\nA,http://admin:S3cretPW@a.gov.cn/\nB,admin:S3cretPW@b.gov.cn\n";
+        let err = parse_csv(t, "t").unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("S3cretPW"), "{text}");
+        let errors = row_errors(&err);
+        assert_eq!(errors.len(), 2, "{text}");
+        assert_eq!(errors[0].row, 2);
+        assert!(
+            errors[0].problem.contains("user name or password"),
+            "{text}"
+        );
+        assert!(errors[0].problem.contains("http://***@a.gov.cn/"), "{text}");
+        assert!(text.contains("--strip-url-credentials"), "{text}");
+    }
+
+    #[test]
+    fn credentials_can_be_stripped_with_a_warning() {
+        let t = "name,url\nA,http://admin:S3cretPW@a.gov.cn/x\n";
+        let opts = LoadOptions {
+            strip_credentials: true,
+        };
+        let l = parse_csv_with(t, "t", opts).unwrap();
+        assert_eq!(l.sites[0].url.as_str(), "http://a.gov.cn/x");
+        assert_eq!(l.warnings.len(), 1);
+        assert_eq!(l.warnings[0].row, 2);
+        assert!(!l.warnings[0].to_string().contains("S3cretPW"));
+    }
+
+    #[test]
+    fn overlong_cells_are_refused_and_not_quoted() {
+        let long_url = format!("http://a.gov.cn/{}", "x".repeat(1_000_000));
+        let long_name = "名".repeat(201);
+        let t = format!("name,url\nA,{long_url}\n{long_name},http://b.gov.cn/\n");
+        let err = parse_csv(&t, "t").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.len() < 1000,
+            "the error quotes the cell: {} bytes",
+            text.len()
+        );
+        let errors = row_errors(&err);
+        assert_eq!(errors[0].row, 2);
+        assert!(
+            errors[0]
+                .problem
+                .contains("home URL is 1000016 characters long (at most 2048)"),
+            "{text}"
+        );
+        assert_eq!(errors[1].row, 3);
+        assert!(
+            errors[1].problem.contains("site name is 201 characters"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn utf16_without_bom_and_binary_are_not_text() {
+        let text = "网站名称,首页地址\nA,http://a.gov.cn/\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let err = decode_site_list_bytes(&le, "t").unwrap_err().to_string();
+        assert!(err.contains("is not text in UTF-8/GBK/UTF-16"), "{err}");
+        assert!(err.contains("UTF-16 little-endian without a BOM"), "{err}");
+        let ascii_le: Vec<u8> = "name,url\nA,http://a.gov.cn/\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let err = decode_site_list_bytes(&ascii_le, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("UTF-16 little-endian"), "{err}");
+        let be: Vec<u8> = "name,url\nA,http://a.gov.cn/\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        let err = decode_site_list_bytes(&be, "t").unwrap_err().to_string();
+        assert!(err.contains("UTF-16 big-endian"), "{err}");
+        let binary: Vec<u8> = (0..2048u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let err = decode_site_list_bytes(&binary, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("binary data"), "{err}");
+        let zip = b"PK\x03\x04\x14\x00\x06\x00rest";
+        let err = decode_site_list_bytes(zip, "t").unwrap_err().to_string();
+        assert!(err.contains("XLSX"), "{err}");
+        // Text still decodes: UTF-8, GBK, UTF-16 with a BOM.
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode_site_list_bytes(&gbk, "t").unwrap(), text);
+        let mut bom = vec![0xFF, 0xFE];
+        bom.extend_from_slice(&le);
+        assert_eq!(decode_site_list_bytes(&bom, "t").unwrap(), text);
+        assert_eq!(decode_site_list_bytes(text.as_bytes(), "t").unwrap(), text);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_with_its_row() {
+        let t = "name,url\nA,http://a.gov.cn/\n\"B,http://b.gov.cn/\nC,http://c.gov.cn/\n";
+        let err = parse_csv(t, "t").unwrap_err();
+        assert!(
+            matches!(err, SiteListError::UnclosedQuote { row: 3, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("row 3"), "{err}");
+        // Quotes that close, doubled quotes and a quote inside a field are fine.
+        let ok = "name,url\n\"A, \"\"the\"\" 局\",http://a.gov.cn/\nB\"x,http://b.gov.cn/\n";
+        let s = parse_csv(ok, "t").unwrap();
+        assert_eq!(s[0].name, "A, \"the\" 局");
+        assert_eq!(s[1].name, "B\"x");
+    }
+
+    #[test]
+    fn other_schemes_are_explained() {
+        for (raw, scheme) in [
+            ("javascript:alert(1)", "javascript"),
+            ("ftp://a.gov.cn/", "ftp"),
+            ("file:///etc/passwd", "file"),
+            ("data:text/html,hi", "data"),
+        ] {
+            let e = parse_home_url(raw).unwrap_err();
+            assert_eq!(
+                e,
+                format!("URL scheme {scheme} is not http or https"),
+                "{raw}"
+            );
+        }
+        for ok in [
+            "www.a.gov.cn:8080",
+            "localhost:8080/x",
+            "127.0.0.1:9000",
+            "HTTPS://a.gov.cn",
+        ] {
+            assert!(parse_home_url(ok).is_ok(), "{ok}");
+        }
+        let t = "name,url\nA,javascript:alert(1)\n";
+        let err = parse_csv(t, "t").unwrap_err().to_string();
+        assert!(
+            err.contains("row 2: invalid home URL \"javascript:alert(1)\": URL scheme javascript is not http or https"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn header_variants_are_accepted() {
+        for header in [
+            "网站 名称,首页地址",
+            "网站名称,ＵＲＬ",
+            "网站名称,首页地址（URL）",
+            "网站名称（必填）,首页地址(必填)",
+            "Site Name,Home URL",
+            "【网站名称】,网址",
+            "\u{3000}网站名称\u{3000},Ｕｒｌ",
+        ] {
+            let t = format!("{header}\nA局,http://a.gov.cn/\n");
+            let s = parse_csv(&t, "t").unwrap_or_else(|e| panic!("{header}: {e}"));
+            assert_eq!(s[0].name, "A局", "{header}");
+        }
+    }
+
+    #[test]
+    fn station_cluster_homepages_differing_by_query_are_distinct() {
+        let t =
+            "name,url\nA,http://zq.gov.cn/index.php?site=a\nB,http://zq.gov.cn/index.php?site=b\n";
+        let s = parse_csv(t, "t").unwrap();
+        assert_eq!(s.len(), 2);
+        assert_ne!(s[0].key(), s[1].key());
+        let dup = "name,url\nA,http://zq.gov.cn/index.php?site=a\nA2,http://zq.gov.cn/index.php?site=a#top\nC,http://c.gov.cn/\nC2,http://c.gov.cn\n";
+        let err = parse_csv(dup, "t").unwrap_err();
+        let rows: Vec<usize> = row_errors(&err).iter().map(|e| e.row).collect();
+        assert_eq!(rows, vec![3, 5], "{err}");
     }
 }

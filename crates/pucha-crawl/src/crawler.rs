@@ -50,6 +50,8 @@ pub(crate) struct Inner {
     /// The egress rules of the configuration the crawler was built with (used by [`Crawler::probe`]).
     pub(crate) base_rules: EgressRules,
     pub(crate) base_max_redirects: u32,
+    /// Live counters for progress.
+    pub(crate) live: crate::live::Live,
 }
 
 impl std::fmt::Debug for Crawler {
@@ -72,9 +74,16 @@ impl Crawler {
                 outside: tokio::sync::Mutex::new(None),
                 base_rules: EgressRules::from_policy(&cfg.egress),
                 base_max_redirects: cfg.max_redirects,
+                live: Default::default(),
             }),
             cache: Arc::new(MemLinkCache::default()),
         })
+    }
+
+    /// Pages fetched, link targets checked and sites in flight so far, over every site this
+    /// crawler (and its clones) crawled.
+    pub fn live(&self) -> crate::LiveStats {
+        self.inner.live.snapshot()
     }
 
     /// The HTTP client for a job's configuration: the crawler's own when the client settings

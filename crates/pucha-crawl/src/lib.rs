@@ -20,6 +20,7 @@ mod egress;
 mod error;
 mod fetch;
 mod ipv6;
+mod live;
 pub mod normalize;
 mod politeness;
 mod robots;
@@ -32,6 +33,7 @@ pub use cache::{LinkCache, MemLinkCache};
 pub use crawler::{Crawler, HOMEPAGE_BODY_BYTES, OUTSIDE_TTL};
 pub use error::CrawlError;
 pub use fetch::{Fetched, Http};
+pub use live::LiveStats;
 
 /// Today's date in UTC+8, for the binaries' defaults (`--as-of`) and the monitor's clock. The
 /// pure crates never read the clock: the date reaches them as an argument.

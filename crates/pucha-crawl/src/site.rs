@@ -136,6 +136,7 @@ impl Crawler {
         as_of: Option<chrono::NaiveDate>,
     ) -> SiteCrawl {
         let t0 = Instant::now();
+        let _in_flight = self.inner.live.site();
         let mut out = SiteCrawl {
             site: site.clone(),
             started_at: Utc::now(),
@@ -362,6 +363,7 @@ impl Crawler {
                       outcomes: &mut UrlMap<Arc<str>, LinkOutcome>,
                       stats: &mut CrawlStats,
                       intern: &mut dyn FnMut(&str) -> Arc<str>| {
+            self.inner.live.link_check();
             if matches!(&o, LinkOutcome::NotChecked { why } if why == "max_time") {
                 stats.cut_max_time += 1;
             }
@@ -449,6 +451,7 @@ impl Crawler {
                     continue;
                 }
                 stats.pages_fetched += 1;
+                self.inner.live.page();
                 stats.bytes += record.bytes;
                 if record.truncated {
                     stats.bodies_truncated += 1;

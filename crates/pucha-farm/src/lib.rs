@@ -26,9 +26,11 @@ mod rng;
 mod server;
 mod spec;
 mod truth;
+mod world;
 
 pub use farm::{Farm, FarmSite, Page, HOST_MARK};
 pub use plan::{Availability, Style};
 pub use server::{site_ip, FarmServer, ServeError};
 pub use spec::FarmSpec;
 pub use truth::{ColumnTruth, DefectTruth, FarmTruth, SiteDetails, SiteTruth, ASSERTED_RULES};
+pub use world::{links as world_links, World, WorldSpec, DEAD_NAME};

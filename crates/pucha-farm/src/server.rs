@@ -53,6 +53,8 @@ struct State {
     hosts: Vec<String>,
     port: u16,
     homepage_hits: Vec<AtomicU64>,
+    /// Per site, HTML spliced before `</body>` of every page (the world's links), or empty.
+    extra_links: Vec<String>,
 }
 
 /// A running farm.
@@ -81,6 +83,17 @@ impl FarmServer {
         net: Ipv4Addr,
         port: Option<u16>,
     ) -> std::io::Result<FarmServer> {
+        FarmServer::start_with_links(farm, net, port, Vec::new()).await
+    }
+
+    /// [`FarmServer::start_on`], splicing `links[i]` (ASCII HTML, e.g. a
+    /// [`World`](crate::World)'s links) before `</body>` of every HTML page of site `i`.
+    pub async fn start_with_links(
+        farm: Farm,
+        net: Ipv4Addr,
+        port: Option<u16>,
+        links: Vec<String>,
+    ) -> std::io::Result<FarmServer> {
         if farm.sites.len() > 254 {
             return Err(ServeError::TooManySites(farm.sites.len()).into());
         }
@@ -97,6 +110,7 @@ impl FarmServer {
             hosts,
             port,
             homepage_hits,
+            extra_links: links,
         });
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listeners, state.clone(), rx));
@@ -310,15 +324,15 @@ fn respond(state: &State, site: usize, req: Request<Incoming>) -> Response<Full<
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("gzip"));
     if path == "/robots.txt" {
-        return page_response(state, s, StatusCode::OK, s.robots(), false);
+        return page_response(state, site, StatusCode::OK, s.robots(), false);
     }
     let found = match req.uri().query() {
         Some(q) => s.page(&format!("{path}?{q}")).or_else(|| s.page(&path)),
         None => s.page(&path),
     };
     let mut r = match found {
-        Some(p) => page_response(state, s, StatusCode::OK, p, gzip_ok),
-        None => page_response(state, s, StatusCode::NOT_FOUND, s.not_found(), gzip_ok),
+        Some(p) => page_response(state, site, StatusCode::OK, p, gzip_ok),
+        None => page_response(state, site, StatusCode::NOT_FOUND, s.not_found(), gzip_ok),
     };
     if head {
         let len = r.body().size_hint().exact().unwrap_or(0);
@@ -327,6 +341,18 @@ fn respond(state: &State, site: usize, req: Request<Incoming>) -> Response<Full<
         *r.body_mut() = Full::new(Bytes::new());
     }
     r
+}
+
+/// `body` with `extra` inserted before its last `</body>` (appended when there is none).
+fn splice_before_body_end(body: &[u8], extra: &[u8]) -> Bytes {
+    let at = memchr::memmem::rfind(body, b"</body>")
+        .or_else(|| memchr::memmem::rfind(body, b"</BODY>"))
+        .unwrap_or(body.len());
+    let mut out = Vec::with_capacity(body.len() + extra.len());
+    out.extend_from_slice(&body[..at]);
+    out.extend_from_slice(extra);
+    out.extend_from_slice(&body[at..]);
+    Bytes::from(out)
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
@@ -339,12 +365,18 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
 
 fn page_response(
     state: &State,
-    s: &FarmSite,
+    site: usize,
     status: StatusCode,
     p: &Page,
     gzip: bool,
 ) -> Response<Full<Bytes>> {
+    let s = &state.farm.sites[site];
     let mut body = p.fill(&state.hosts, state.port);
+    if status == StatusCode::OK && p.is_html() {
+        if let Some(extra) = state.extra_links.get(site).filter(|e| !e.is_empty()) {
+            body = splice_before_body_end(&body, extra.as_bytes());
+        }
+    }
     let ct = match (p.is_html(), s.header_charset()) {
         (true, Some(cs)) => format!("text/html; charset={cs}"),
         (true, None) => "text/html".to_string(),

@@ -52,6 +52,14 @@ pub enum ReportError {
     Csv { path: PathBuf, detail: String },
     #[error("invalid review file {path}: {detail}")]
     Review { path: PathBuf, detail: String },
+    /// Some formats could not be written; the others were.
+    #[error("{} output(s) could not be written (the others were): {}", .failed.len(), .failed.iter().map(|(f, e)| format!("{}: {e}", f.name())).collect::<Vec<_>>().join("; "))]
+    Incomplete {
+        /// What was written.
+        written: Box<Written>,
+        /// Each format that failed, with its error.
+        failed: Vec<(Format, ReportError)>,
+    },
 }
 
 impl ReportError {
@@ -119,6 +127,17 @@ impl Format {
         Format::Csv,
     ];
 
+    /// The format's name, as `parse` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
             "md" | "markdown" => Format::Md,
@@ -164,48 +183,13 @@ pub fn write_formats(
     }
     let trends = Trends::build(report, history);
     let mut w = Written::default();
-    let put = |name: &str, body: &str| -> Result<PathBuf, ReportError> {
-        let p = out_dir.join(name);
-        std::fs::write(&p, body).map_err(|e| ReportError::io(&p, e))?;
-        Ok(p)
-    };
-    if formats.contains(&Format::Json) {
-        let p = out_dir.join("report.json");
-        let body = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json {
-            path: p.clone(),
-            source,
-        })?;
-        w.report_json = put("report.json", &body)?;
-    }
-    if formats.contains(&Format::Md) {
-        w.notice_md = put("notice.md", &render_notice_md(report, &opts))?;
-        let dir = out_dir.join("sites");
-        std::fs::create_dir_all(&dir).map_err(|e| ReportError::io(&dir, e))?;
-        for (i, s) in report.sites.iter().enumerate() {
-            let key = s.site.key();
-            let ctx = RunContext {
-                run: &report.run,
-                recheck: opts.recheck.as_ref().and_then(|d| d.site(&key)),
-                trend: trends.site(&key),
-            };
-            let p = dir.join(format!("{:03}-{}.md", i + 1, text::file_safe(&s.site.name)));
-            std::fs::write(&p, render_site_md(s, &ctx)).map_err(|e| ReportError::io(&p, e))?;
-            w.site_reports.push(p);
+    // Each format is written on its own: one that fails (a full disk for the workbook, a
+    // review file that cannot be saved) is collected, and the others are still written.
+    let mut failed: Vec<(Format, ReportError)> = Vec::new();
+    for &format in Format::ALL.iter().filter(|f| formats.contains(f)) {
+        if let Err(e) = write_one(format, report, out_dir, &opts, &trends, &mut w) {
+            failed.push((format, e));
         }
-    }
-    if formats.contains(&Format::Html) {
-        let body = html::render_html_with(report, &trends, &opts);
-        w.notice_html = put("notice.html", &body)?;
-    }
-    if formats.contains(&Format::Xlsx) {
-        w.xlsx = out_dir.join("report.xlsx");
-        write_xlsx(report, &w.xlsx)?;
-    }
-    if formats.contains(&Format::Csv) {
-        w.findings_csv = out_dir.join("findings.csv");
-        write_csv(report, &w.findings_csv)?;
-        w.annex_csv = out_dir.join("annex.csv");
-        write_annex_csv(report, &w.annex_csv)?;
     }
     if report
         .sites
@@ -217,10 +201,76 @@ pub fn write_formats(
         // the census output must not fail because of it.
         if let Ok(mut r) = Review::load_or_default(&p) {
             if r.merge_pending(report) > 0 || !p.exists() {
-                r.save(&p)?;
+                if let Err(e) = r.save(&p) {
+                    failed.push((Format::Md, e));
+                }
             }
         }
         w.review = Some(p);
     }
-    Ok(w)
+    if failed.is_empty() {
+        Ok(w)
+    } else {
+        Err(ReportError::Incomplete {
+            written: Box::new(w),
+            failed,
+        })
+    }
+}
+
+fn write_one(
+    format: Format,
+    report: &Report,
+    out_dir: &Path,
+    opts: &NoticeOptions,
+    trends: &Trends,
+    w: &mut Written,
+) -> Result<(), ReportError> {
+    let put = |name: &str, body: &str| -> Result<PathBuf, ReportError> {
+        let p = out_dir.join(name);
+        std::fs::write(&p, body).map_err(|e| ReportError::io(&p, e))?;
+        Ok(p)
+    };
+    match format {
+        Format::Json => {
+            let p = out_dir.join("report.json");
+            let body =
+                serde_json::to_string_pretty(report).map_err(|source| ReportError::Json {
+                    path: p.clone(),
+                    source,
+                })?;
+            w.report_json = put("report.json", &body)?;
+        }
+        Format::Md => {
+            w.notice_md = put("notice.md", &render_notice_md(report, opts))?;
+            let dir = out_dir.join("sites");
+            std::fs::create_dir_all(&dir).map_err(|e| ReportError::io(&dir, e))?;
+            for (i, s) in report.sites.iter().enumerate() {
+                let key = s.site.key();
+                let ctx = RunContext {
+                    run: &report.run,
+                    recheck: opts.recheck.as_ref().and_then(|d| d.site(&key)),
+                    trend: trends.site(&key),
+                };
+                let p = dir.join(format!("{:03}-{}.md", i + 1, text::file_safe(&s.site.name)));
+                std::fs::write(&p, render_site_md(s, &ctx)).map_err(|e| ReportError::io(&p, e))?;
+                w.site_reports.push(p);
+            }
+        }
+        Format::Html => {
+            let body = html::render_html_with(report, trends, opts);
+            w.notice_html = put("notice.html", &body)?;
+        }
+        Format::Xlsx => {
+            w.xlsx = out_dir.join("report.xlsx");
+            write_xlsx(report, &w.xlsx)?;
+        }
+        Format::Csv => {
+            w.findings_csv = out_dir.join("findings.csv");
+            write_csv(report, &w.findings_csv)?;
+            w.annex_csv = out_dir.join("annex.csv");
+            write_annex_csv(report, &w.annex_csv)?;
+        }
+    }
+    Ok(())
 }

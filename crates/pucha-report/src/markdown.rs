@@ -11,9 +11,32 @@ use crate::table::{finding_evidence_rows, FINDING_EVIDENCE_HEADERS};
 use crate::text::{finding_sentence, result_label, rule_order, severity_zh};
 use crate::trend::SiteTrend;
 
-/// Escapes a table cell (pipes and line breaks).
+/// Escapes text taken from pages and site lists for Markdown: `<`, `>` and `&` as entities (no
+/// raw HTML, no autolinks, no character references), `\\`, `` ` ``, `[` and `]` with a backslash
+/// (no code spans, links or images), line breaks and tabs as spaces (no new block), other
+/// control characters dropped. What renders is the text as it was.
+pub fn md_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\\' | '`' | '[' | ']' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '\n' | '\r' | '\t' => o.push(' '),
+            c if c.is_control() => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Escapes a table cell: as [`md_text`], and pipes.
 pub fn cell(s: &str) -> String {
-    let t = s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let t = md_text(s).replace('|', "\\|");
     if t.is_empty() {
         "—".to_string()
     } else {
@@ -39,34 +62,34 @@ pub fn render_notice_md(report: &Report, opts: &NoticeOptions) -> String {
 /// Renders an already drafted notice.
 pub fn notice_md(n: &Notice) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", n.title);
+    let _ = writeln!(out, "# {}\n", md_text(&n.title));
     if let Some(d) = &n.doc_number {
-        let _ = writeln!(out, "{d}\n");
+        let _ = writeln!(out, "{}\n", md_text(d));
     }
-    let _ = writeln!(out, "{}\n", n.recipients);
-    let _ = writeln!(out, "{}\n", n.basis);
+    let _ = writeln!(out, "{}\n", md_text(&n.recipients));
+    let _ = writeln!(out, "{}\n", md_text(&n.basis));
     for s in &n.sections {
-        let _ = writeln!(out, "## {}\n", s.heading);
+        let _ = writeln!(out, "## {}\n", md_text(&s.heading));
         for b in &s.blocks {
             match b {
                 Block::Para(p) => {
-                    let _ = writeln!(out, "{p}\n");
+                    let _ = writeln!(out, "{}\n", md_text(p));
                 }
                 Block::Table { headers, rows } => table(&mut out, headers, rows),
             }
         }
     }
-    let _ = writeln!(out, "附件：1. {}", n.annex_title);
-    let _ = writeln!(out, "　　　2. {}\n", n.other_annex_title);
-    let _ = writeln!(out, "{}  \n{}\n", n.issuer, n.date);
-    let _ = writeln!(out, "## 附件1　{}\n", n.annex_title);
+    let _ = writeln!(out, "附件：1. {}", md_text(&n.annex_title));
+    let _ = writeln!(out, "　　　2. {}\n", md_text(&n.other_annex_title));
+    let _ = writeln!(out, "{}  \n{}\n", md_text(&n.issuer), md_text(&n.date));
+    let _ = writeln!(out, "## 附件1　{}\n", md_text(&n.annex_title));
     annex_table(
         &mut out,
         &n.annex,
         "本次检查无存在突出问题的网站。\n",
         "发现的突出问题",
     );
-    let _ = writeln!(out, "## 附件2　{}\n", n.other_annex_title);
+    let _ = writeln!(out, "## 附件2　{}\n", md_text(&n.other_annex_title));
     annex_table(
         &mut out,
         &n.other_annex,
@@ -110,7 +133,7 @@ pub struct RunContext<'a> {
 pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
     let mut out = String::new();
     let s = &site.site;
-    let _ = writeln!(out, "# {} 检测报告\n", s.name);
+    let _ = writeln!(out, "# {} 检测报告\n", md_text(&s.name));
     let info = vec![
         vec!["网站名称".to_string(), s.name.clone()],
         vec!["首页地址".to_string(), s.url.to_string()],
@@ -147,7 +170,12 @@ pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
     ];
     table(&mut out, &["项目".into(), "内容".into()], &info);
     if let Some(e) = &site.error {
-        let _ = writeln!(out, "**检测失败**：{e}（共尝试 {} 次）\n", site.attempts);
+        let _ = writeln!(
+            out,
+            "**检测失败**：{}（共尝试 {} 次）\n",
+            md_text(e),
+            site.attempts
+        );
     }
 
     let _ = writeln!(out, "## 检测覆盖\n");
@@ -175,7 +203,7 @@ pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
             ("仍未整改", &d.still_open),
             ("新发现", &d.new),
         ] {
-            let items: Vec<String> = v.iter().map(|p| p.summary_zh.clone()).collect();
+            let items: Vec<String> = v.iter().map(|p| md_text(&p.summary_zh)).collect();
             let _ = writeln!(
                 out,
                 "- {title}：{}",
@@ -227,7 +255,12 @@ pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
             current = Some(f.severity);
             let _ = writeln!(out, "### {}\n", severity_zh(f.severity));
         }
-        let _ = writeln!(out, "#### {}（`{}`）\n", label_zh(&f.rule), f.rule);
+        let _ = writeln!(
+            out,
+            "#### {}（`{}`）\n",
+            md_text(label_zh(&f.rule)),
+            f.rule.replace('`', "")
+        );
         let mut facts = vec![format!("数量：{}", f.count)];
         facts.push(if f.triggered {
             "已达到判定标准".into()
@@ -241,7 +274,7 @@ pub fn render_site_md(site: &SiteResult, ctx: &RunContext) -> String {
             facts.push(format!("扣分：{}", fmt_score(p)));
         }
         let _ = writeln!(out, "{}\n", facts.join("；"));
-        let _ = writeln!(out, "> {}\n", finding_sentence(f));
+        let _ = writeln!(out, "> {}\n", md_text(&finding_sentence(f)));
         if !f.evidence.is_empty() {
             let rows = finding_evidence_rows(f);
             table(&mut out, &FINDING_EVIDENCE_HEADERS.map(String::from), &rows);

@@ -5,6 +5,7 @@ use std::path::Path;
 use pucha_core::Report;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
+use crate::csvout::excel_cut;
 use crate::notice::{annex_rows, AnnexRow};
 use crate::table::{evidence_rows, finding_rows, EVIDENCE_HEADERS, FINDING_HEADERS};
 use crate::ReportError;
@@ -18,6 +19,9 @@ pub const SHEET_SUMMARY: &str = "概况";
 /// The columns of the 概况 sheet (row 2; row 1 is its title): those of the notice's table.
 pub const SUMMARY_HEADERS: [&str; 7] = crate::notice::COUNTS_HEADERS;
 
+/// Every text cell is written as a string (never a formula), cut to Excel's 32,767-character
+/// limit with `csvout::CUT_MARKER`.
+///
 /// Writes the workbook (概况 first). The annex sheet has a header row then one row per annex site, with the
 /// columns of `AnnexRow::HEADERS` (序号 as a number).
 pub fn write_xlsx(report: &Report, path: &Path) -> Result<(), ReportError> {
@@ -32,6 +36,9 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     let wrap = Format::new().set_text_wrap();
     let mut wb = Workbook::new();
 
+    // Row-per-item sheets are written row by row in constant-memory mode (rows go to a temp
+    // file as they are written): a province's findings and evidence run to hundreds of
+    // thousands of rows, which an in-memory sheet holds several times over.
     // 概况 first: counts as numbers, the pass rate as a percentage-formatted number.
     let ws = wb.add_worksheet();
     ws.set_name(SHEET_SUMMARY)?;
@@ -40,7 +47,7 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     ws.write_string_with_format(
         0,
         0,
-        format!("{}（{}）", "政府网站普查概况", report.run.id),
+        excel_cut(&format!("{}（{}）", "政府网站普查概况", report.run.id)),
         &bold,
     )?;
     for (c, h) in SUMMARY_HEADERS.iter().enumerate() {
@@ -67,7 +74,7 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     }
     ws.set_column_width(0, 14)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_ANNEX)?;
     let rows = annex_rows(report, false);
     for (c, h) in AnnexRow::HEADERS.iter().enumerate() {
@@ -78,9 +85,9 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
         ws.write_number(r, 0, row.seq as f64)?;
         for (c, v) in row.cells().iter().enumerate().skip(1) {
             if c == 8 {
-                ws.write_string_with_format(r, c as u16, v, &wrap)?;
+                ws.write_string_with_format(r, c as u16, excel_cut(v), &wrap)?;
             } else {
-                ws.write_string(r, c as u16, v)?;
+                ws.write_string(r, c as u16, excel_cut(v))?;
             }
         }
     }
@@ -92,12 +99,12 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     }
     finish(ws, rows.len(), AnnexRow::HEADERS.len())?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_FINDINGS)?;
     let rows = finding_rows(report);
     sheet(ws, &FINDING_HEADERS, &rows, &bold)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_EVIDENCE)?;
     let rows = evidence_rows(report);
     sheet(ws, &EVIDENCE_HEADERS, &rows, &bold)?;
@@ -130,7 +137,7 @@ fn sheet_at<'a>(
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(first + 1 + r as u32, c as u16, v)?;
+            ws.write_string(first + 1 + r as u32, c as u16, excel_cut(v))?;
         }
     }
     Ok(ws)

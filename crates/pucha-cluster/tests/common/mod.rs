@@ -114,6 +114,7 @@ impl Env {
 pub fn worker_config(name: &str) -> WorkerConfig {
     WorkerConfig {
         concurrency: 4,
+        memory_budget: 0,
         max_attempts: 3,
         max_takes: 6,
         retry_backoff: Duration::from_millis(200),
