@@ -214,3 +214,106 @@ fn a_second_coordinator_and_a_resume_with_another_as_of_are_refused() {
         store.purge_prefix().await.unwrap();
     });
 }
+
+#[test]
+fn the_coordinator_outlives_a_redis_outage_and_re_creates_its_lost_run() {
+    if !services_up() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let redis_port = free_port();
+    let redis_url = format!("redis://127.0.0.1:{redis_port}/");
+    let mut redis = redis_server(redis_port, dir.path());
+    let metrics_port = free_port();
+    let prefix = format!("pucha-loss-cli-test-{}", std::process::id());
+    let sites = dir.path().join("sites.csv");
+    let mut f = std::fs::File::create(&sites).unwrap();
+    writeln!(f, "name,url,category").unwrap();
+    for i in 0..3 {
+        writeln!(f, "site {i},http://127.0.7.{}/,department", i + 1).unwrap();
+    }
+    drop(f);
+    // No workers: the coordinator waits, holding the run.
+    let mut coordinator = Command::new(BIN)
+        .args(["coordinator", "--sites"])
+        .arg(&sites)
+        .args([
+            "--run",
+            "cli-loss",
+            "--as-of",
+            "2024-10-08",
+            "--prefix",
+            &prefix,
+        ])
+        .args(["--redis-url", &redis_url])
+        .args(["--metrics-addr", &format!("127.0.0.1:{metrics_port}")])
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .env("PUCHA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = |want: u16| move || get(metrics_port, "/readyz").is_some_and(|(s, _)| s == want);
+    wait_for(
+        "the coordinator is ready",
+        Duration::from_secs(30),
+        ready(200),
+    );
+
+    let _ = redis.kill();
+    let _ = redis.wait();
+    wait_for(
+        "/readyz is 503 without Redis",
+        Duration::from_secs(20),
+        ready(503),
+    );
+    assert!(get(metrics_port, "/readyz")
+        .unwrap()
+        .1
+        .contains("redis unreachable"));
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        coordinator.try_wait().unwrap().is_none(),
+        "the coordinator waits for Redis instead of exiting"
+    );
+
+    // Redis comes back empty: the coordinator re-creates its run.
+    let mut redis = redis_server(redis_port, dir.path());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = rt
+        .block_on(pucha_cluster::RedisStore::connect(
+            &redis_url,
+            &format!("{prefix}:"),
+        ))
+        .unwrap();
+    wait_for("the run is re-created", Duration::from_secs(60), || {
+        rt.block_on(pucha_cluster::store::ResultStore::sites(&store, "cli-loss"))
+            .is_ok_and(|s| s.len() == 3)
+            && rt
+                .block_on(pucha_cluster::store::ResultStore::run(&store, "cli-loss"))
+                .ok()
+                .flatten()
+                .is_some()
+    });
+    wait_for("ready again", Duration::from_secs(20), ready(200));
+    let metrics = get(metrics_port, "/metrics").unwrap().1;
+    assert!(
+        metrics.contains("pucha_runs_recreated_total 1"),
+        "{metrics}"
+    );
+    stop(&mut coordinator);
+    let _ = redis.kill();
+    let _ = redis.wait();
+    rt.block_on(async {
+        let cfg = pucha_cluster::AmqpConfig::new("amqp://guest:guest@127.0.0.1:5672/%2f", &prefix);
+        let q = pucha_cluster::AmqpQueue::connect(cfg, Duration::from_secs(10))
+            .await
+            .unwrap();
+        q.delete_queues(&[]).await.unwrap();
+        q.disconnect().await;
+    });
+}
