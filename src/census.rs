@@ -20,9 +20,14 @@ pub struct CensusOpts {
     pub as_of: Option<NaiveDate>,
     /// Run id; re-using one resumes that run. Default (`pucha run`): derived from the run's
     /// inputs (site list, as-of date, scoring mode, rule pack), so running the same command again
-    /// resumes an interrupted census and a changed input starts a new run.
+    /// resumes an interrupted census and a changed input starts a new run. A run's inputs are
+    /// fixed when it is created: resuming a named run with others is refused (see --replace).
     #[arg(long = "run")]
     pub run_id: Option<String>,
+    /// With --run ID of a stored run created with other inputs (site list, as-of, mode,
+    /// rule pack): delete that run and its results and start it anew with these.
+    #[arg(long)]
+    pub replace: bool,
     /// Scoring mode: veto_only (the full-coverage quarterly check) or full_score.
     #[arg(long, value_enum, default_value = "veto-only")]
     pub mode: ModeArg,
@@ -125,6 +130,7 @@ impl CensusOpts {
         CensusOpts {
             as_of: Some(as_of),
             run_id: None,
+            replace: false,
             mode: ModeArg::VetoOnly,
             rules: None,
             max_pages: None,
@@ -301,8 +307,41 @@ pub async fn run_embedded(
     out: &Path,
 ) -> anyhow::Result<Report> {
     let (pack, spec) = opts.rule_pack()?;
-    let run = opts.new_run(ExecMode::Embedded, &spec, sites.len());
+    let mut run = opts.new_run(ExecMode::Embedded, &spec, sites.len());
     opts.export_deadline();
+    // One census per run at a time (a lock file in a data directory).
+    let lease = pucha_cluster::coordinator::RunLease::take(
+        store.clone(),
+        &run.id,
+        &pucha_cluster::coordinator::coordinator_holder(),
+        std::time::Duration::from_secs(30),
+    )
+    .await?;
+    if let Some(stored) = store.run(&run.id).await? {
+        if opts.as_of.is_none() {
+            run.as_of = stored.as_of; // resuming without --as-of: the run's own
+        }
+        if opts.replace {
+            pucha_cluster::coordinator::replace_if_changed(store.as_ref(), &run, sites).await?;
+        }
+    }
+    if let Some(stored) = store.run(&run.id).await? {
+        let changes = pucha_cluster::coordinator::input_changes(
+            &stored,
+            &store.sites(&run.id).await?,
+            &run,
+            sites,
+        );
+        if !changes.is_empty() {
+            return Err(pucha_cluster::coordinator::RunError::InputsChanged {
+                run: run.id.clone(),
+                changes,
+            }
+            .into());
+        }
+        tracing::info!(run = %run.id, "resuming the run: sites with a result are not checked again");
+        run = stored;
+    }
     tracing::info!(run = %run.id, as_of = %run.as_of, sites = sites.len(), max_sites_in_flight = admission.max, memory_budget_mib = admission.memory_budget / (1024 * 1024), "census started");
     let checker = Arc::new(site_checker(crawl, pack)?);
     let bar = progress_bar(sites.len());
@@ -342,6 +381,7 @@ pub async fn run_embedded(
     )
     .await
     .context("the census did not finish")?;
+    lease.release().await;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

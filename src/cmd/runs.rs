@@ -68,6 +68,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             println!("as of:     {}", run.as_of);
             println!("mode:      {:?} ({:?})", run.mode, run.exec);
             println!("rules:     {}", run.rule_pack);
+            let sites = store.sites(&id).await?;
+            println!(
+                "sites:     {} (digest {}; a resume must give the same list)",
+                sites.len(),
+                pucha_cluster::coordinator::sites_digest(&sites)
+            );
             println!("started:   {}", run.started_at);
             match run.finished_at {
                 Some(t) => println!("finished:  {t}"),

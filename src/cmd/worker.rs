@@ -108,7 +108,10 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let ready = pucha_metrics::Readiness::new();
+    let ready = pucha_metrics::Readiness::new().requires(&[
+        pucha_metrics::Dependency::Broker,
+        pucha_metrics::Dependency::Redis,
+    ]);
     let _metrics = args.cluster.serve_metrics(ready.clone()).await?;
     let store = Arc::new(args.cluster.store().await?);
     let processor: Arc<dyn JobProcessor> = if args.drill {
@@ -151,6 +154,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     let prefetch = u16::try_from(args.concurrency.max(1)).unwrap_or(u16::MAX);
     let queue = args.cluster.queue(prefetch).await?;
+    // An idle worker talks to neither service: the watch keeps /readyz honest.
+    let watch = CancellationToken::new();
+    tokio::spawn(pucha_cluster::health::watch_dependencies(
+        Some(store.as_ref().clone()),
+        Some(queue.clone()),
+        Duration::from_secs(5),
+        watch.clone(),
+    ));
+    let _stop_watch = watch.drop_guard();
     ready.set_ready(true);
 
     let shutdown = CancellationToken::new();
@@ -225,15 +237,12 @@ struct MonitorSamples(pucha_monitor::RedisStore);
 
 #[async_trait::async_trait]
 impl pucha_cluster::checker::ProbeSource for MonitorSamples {
-    async fn samples(&self, job: &pucha_core::Job) -> Vec<pucha_core::ProbeSample> {
+    async fn samples(&self, job: &pucha_core::Job) -> Result<Vec<pucha_core::ProbeSample>, String> {
         use pucha_monitor::SampleStore;
         let (from, to) = pucha_monitor::census_samples_window(job.as_of);
-        match self.0.load(&job.site.key(), from, to).await {
-            Ok(samples) => samples,
-            Err(e) => {
-                tracing::warn!(error = %e, site = %job.site.url, "cannot read availability samples; using the crawl's own probes");
-                Vec::new()
-            }
-        }
+        self.0
+            .load(&job.site.key(), from, to)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

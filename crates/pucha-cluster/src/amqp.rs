@@ -242,6 +242,20 @@ impl AmqpQueue {
         }
     }
 
+    /// Checks that the broker connection is up, reconnecting once if it is not (within
+    /// `timeout`); sets `pucha_dependency_up{dependency="broker"}`.
+    pub async fn check_connection(&self, timeout: Duration) -> Result<(), QueueError> {
+        let r = match tokio::time::timeout(timeout, self.link(Duration::ZERO)).await {
+            Ok(r) => r.map(|_| ()),
+            Err(_) => Err(QueueError::Connection(format!(
+                "{}: no connection within {timeout:?}",
+                self.inner.url_redacted
+            ))),
+        };
+        broker_up(r.is_ok());
+        r
+    }
+
     /// Times the consumer channel was lost and consuming started again (a consumer
     /// timeout, a forced close, a broker restart).
     pub fn consumer_restarts(&self) -> u64 {

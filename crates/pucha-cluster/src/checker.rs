@@ -13,7 +13,35 @@ use crate::worker::{JobProcessor, ProcessError};
 /// Where availability samples of the monitor come from (the 7 days before the as-of date).
 #[async_trait]
 pub trait ProbeSource: Send + Sync {
-    async fn samples(&self, job: &Job) -> Vec<ProbeSample>;
+    /// The samples of the job's window; `Err` (why) when they cannot be read, which is not
+    /// the same as none recorded: the report must not say the monitor has no samples.
+    async fn samples(&self, job: &Job) -> Result<Vec<ProbeSample>, String>;
+}
+
+/// How the availability evidence begins when the monitor's store could not be read
+/// (instead of the rules' "监测库无近 N 天探测记录", which would be false).
+pub const MONITOR_UNREADABLE_ZH: &str = "监测库暂不可读，改为检测时现场探测";
+
+/// The rules' wording when the monitor's store has no samples for the window.
+const NO_SAMPLES_ZH: &str = "监测库无近 ";
+
+/// Restates the availability evidence of a result judged without the monitor's samples
+/// because they could not be read: the rules say the store has no samples (they only see
+/// an empty list); the worker knows it could not read them.
+pub fn state_monitor_unreadable(result: &mut SiteResult) {
+    for f in &mut result.findings {
+        for e in &mut f.evidence {
+            if let Some(rest) = e.detail.strip_prefix(NO_SAMPLES_ZH) {
+                // "监测库无近 7 天探测记录，仅依据抓取期间 …" → "监测库暂不可读，改为检测时现场探测，仅依据抓取期间 …"
+                let tail = rest.split_once('，').map_or("", |(_, t)| t);
+                e.detail = if tail.is_empty() {
+                    MONITOR_UNREADABLE_ZH.to_string()
+                } else {
+                    format!("{MONITOR_UNREADABLE_ZH}，{tail}")
+                };
+            }
+        }
+    }
 }
 
 /// Crawls and checks one site per job.
@@ -84,9 +112,15 @@ impl JobProcessor for SiteChecker {
         let m = pucha_metrics::metrics();
         m.record_site_crawl(&crawl.stats);
         m.record_broken_links(&crawl.links);
-        let probes = match &self.probes {
-            Some(p) => p.samples(job).await,
-            None => Vec::new(),
+        let (probes, unreadable) = match &self.probes {
+            Some(p) => match p.samples(job).await {
+                Ok(samples) => (samples, false),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the monitor's availability samples; judging by the probes taken during the crawl");
+                    (Vec::new(), true)
+                }
+            },
+            None => (Vec::new(), false),
         };
         let ctx = EvalContext {
             as_of: job.as_of,
@@ -95,8 +129,121 @@ impl JobProcessor for SiteChecker {
             probes: &probes,
         };
         let mut result = evaluate(&crawl, &ctx);
+        if unreadable {
+            state_monitor_unreadable(&mut result);
+        }
         m.record_findings(&result.findings);
         result.attempts = job.attempt;
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pucha_core::{Category, Evidence, Finding, Site};
+
+    #[test]
+    fn unreadable_samples_are_not_reported_as_no_samples() {
+        let site = Site {
+            name: "s".into(),
+            url: "http://127.0.0.1/".parse().unwrap(),
+            category: Category::Department,
+            site_code: None,
+            sponsor: None,
+        };
+        let mut r = SiteResult::error(site, "x", 1);
+        let ev = |d: &str| Evidence {
+            url: "http://127.0.0.1/".into(),
+            detail: d.into(),
+            snippet: None,
+            column: None,
+            date: None,
+            target: None,
+        };
+        let mut f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "veto.site_unreachable", "count": 1, "severity": "veto",
+            "triggered": true, "summary_zh": "x", "evidence": []
+        }))
+        .unwrap();
+        f.evidence = vec![
+            ev("监测库无近 7 天探测记录，仅依据抓取期间 3 次探测（跨 0.1 小时），结论为临时结论；失败 3 次"),
+            ev("2026-03-01 08:00 探测失败：Timeout（15000 ms）"),
+        ];
+        r.findings.push(f);
+        state_monitor_unreadable(&mut r);
+        let d = &r.findings[0].evidence;
+        assert_eq!(
+            d[0].detail,
+            "监测库暂不可读，改为检测时现场探测，仅依据抓取期间 3 次探测（跨 0.1 小时），结论为临时结论；失败 3 次"
+        );
+        assert!(!d[0].detail.contains("无近"));
+        assert_eq!(
+            d[1].detail,
+            "2026-03-01 08:00 探测失败：Timeout（15000 ms）"
+        );
+    }
+
+    /// The rules' own wording (not a copy of it) is what gets restated: if pucha-rules
+    /// rewords its "no samples" evidence, this fails instead of the report lying again.
+    #[test]
+    fn the_rules_no_samples_wording_is_restated_when_samples_were_unreadable() {
+        use pucha_core::{ProbeFailure, Reachability, SiteCrawl};
+        let site = Site {
+            name: "s".into(),
+            url: "http://127.0.0.1/".parse().unwrap(),
+            category: Category::Department,
+            site_code: None,
+            sponsor: None,
+        };
+        let at = chrono::Utc::now();
+        let probe = ProbeSample {
+            content: None,
+            at,
+            elapsed_ms: 10,
+            status: None,
+            failure: Some(ProbeFailure::Connect),
+        };
+        let crawl = SiteCrawl {
+            site,
+            started_at: at,
+            reachability: Reachability::Unreachable {
+                reason: "connection refused".into(),
+            },
+            pages: Vec::new(),
+            links: Vec::new(),
+            probes: vec![probe.clone(), probe.clone(), probe],
+            stats: Default::default(),
+            tls_errors: Vec::new(),
+            ipv6: None,
+        };
+        let pack = RulePack::builtin();
+        let ctx = EvalContext {
+            as_of: at.with_timezone(&pucha_core::cst()).date_naive(),
+            mode: Default::default(),
+            pack: &pack,
+            probes: &[],
+        };
+        let mut result = evaluate(&crawl, &ctx);
+        let details = |r: &SiteResult| {
+            r.findings
+                .iter()
+                .flat_map(|f| f.evidence.iter().map(|e| e.detail.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            details(&result)
+                .iter()
+                .any(|d| d.starts_with(NO_SAMPLES_ZH)),
+            "the rules state no samples: {:?}",
+            details(&result)
+        );
+        state_monitor_unreadable(&mut result);
+        let after = details(&result);
+        assert!(
+            after.iter().any(|d| d.starts_with(MONITOR_UNREADABLE_ZH)),
+            "{after:?}"
+        );
+        assert!(!after.iter().any(|d| d.contains("监测库无近")), "{after:?}");
     }
 }

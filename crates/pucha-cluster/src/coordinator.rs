@@ -24,6 +24,230 @@ pub enum RunError {
     Store(#[from] StoreError),
     #[error("run {0} was interrupted before every site had a result; run it again with the same run id to resume")]
     Interrupted(String),
+    /// Resuming with other inputs than the run was created with.
+    #[error("run {run} was created with {}; start a new run or pass --replace", changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; with "))]
+    InputsChanged {
+        run: String,
+        changes: Vec<InputChange>,
+    },
+    /// Another coordinator holds the run's lease.
+    #[error("run {run} is already coordinated by {holder}; one coordinator per run: wait for it to finish or stop it (its lease expires by itself {ttl:?} after it died)")]
+    Busy {
+        run: String,
+        holder: String,
+        ttl: Duration,
+    },
+}
+
+/// One input of a run that a start asks to change (see [`input_changes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputChange {
+    /// `as-of`, `mode`, `rule pack` or `site list`.
+    pub what: &'static str,
+    /// What the run was created with.
+    pub created: String,
+    /// What this start asks for.
+    pub asked: String,
+}
+
+impl std::fmt::Display for InputChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}, this start asks for {}",
+            self.what, self.created, self.asked
+        )
+    }
+}
+
+/// A digest of a site list, independent of the rows' order: FNV-1a (64 bits, hex) over
+/// the sorted JSON of its sites. Two lists with the same sites (names, URLs, categories,
+/// codes) have the same digest.
+pub fn sites_digest(sites: &[Site]) -> String {
+    let mut rows: Vec<String> = sites
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    rows.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for row in &rows {
+        for b in row.bytes().chain(std::iter::once(b'\n')) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn mode_name(m: pucha_core::ScoringMode) -> String {
+    serde_json::to_value(m)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{m:?}"))
+}
+
+/// What differs between the inputs a run was created with (`stored`, `stored_sites`) and
+/// those a new start asks for: as-of date, scoring mode, rule pack (by content hash) and
+/// site list (by [`sites_digest`]). Empty when the start may resume the run.
+pub fn input_changes(
+    stored: &Run,
+    stored_sites: &[Site],
+    asked: &Run,
+    sites: &[Site],
+) -> Vec<InputChange> {
+    let mut out = Vec::new();
+    if stored.as_of != asked.as_of {
+        out.push(InputChange {
+            what: "as-of",
+            created: stored.as_of.to_string(),
+            asked: asked.as_of.to_string(),
+        });
+    }
+    if stored.mode != asked.mode {
+        out.push(InputChange {
+            what: "mode",
+            created: mode_name(stored.mode),
+            asked: mode_name(asked.mode),
+        });
+    }
+    let pack = |r: &Run| match &r.pack {
+        Some(p) => format!("{} (sha256 {})", p.label, &p.hash[..p.hash.len().min(12)]),
+        None => r.rule_pack.clone(),
+    };
+    let pack_differs = match (&stored.pack, &asked.pack) {
+        (Some(a), Some(b)) => a.hash != b.hash,
+        // Runs stored before the pack was recorded: compare the labels.
+        _ => stored.rule_pack != asked.rule_pack,
+    };
+    if pack_differs {
+        out.push(InputChange {
+            what: "rule pack",
+            created: pack(stored),
+            asked: pack(asked),
+        });
+    }
+    let (was, now) = (sites_digest(stored_sites), sites_digest(sites));
+    if was != now {
+        let old: HashSet<String> = stored_sites.iter().map(Site::key).collect();
+        let new: HashSet<String> = sites.iter().map(Site::key).collect();
+        let added = new.difference(&old).count();
+        let dropped = old.difference(&new).count();
+        let mut detail = Vec::new();
+        if added > 0 {
+            detail.push(format!("{added} not in the run"));
+        }
+        if dropped > 0 {
+            detail.push(format!("{dropped} of the run left out"));
+        }
+        if detail.is_empty() {
+            detail.push("the same URLs with other names, categories or codes".into());
+        }
+        out.push(InputChange {
+            what: "site list",
+            created: format!("of {} sites (digest {was})", stored_sites.len()),
+            asked: format!(
+                "{} sites (digest {now}: {})",
+                sites.len(),
+                detail.join(", ")
+            ),
+        });
+    }
+    out
+}
+
+/// `--replace`: when the stored run `run.id` was created with other inputs than `run` and
+/// `sites`, deletes it (and its results) so that [`publish_run`] creates it anew. Returns
+/// the changes that were replaced (empty when the run is new or unchanged: it resumes).
+pub async fn replace_if_changed(
+    store: &dyn ResultStore,
+    run: &Run,
+    sites: &[Site],
+) -> Result<Vec<InputChange>, RunError> {
+    let Some(stored) = store.run(&run.id).await? else {
+        return Ok(Vec::new());
+    };
+    let changes = input_changes(&stored, &store.sites(&run.id).await?, run, sites);
+    if !changes.is_empty() {
+        store.delete_run(&run.id).await?;
+        warn!(run = %run.id, changes = %changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), "--replace: the stored run and its results were deleted; it starts anew");
+    }
+    Ok(changes)
+}
+
+/// The coordinator's lease on a run, renewed in the background until released or dropped.
+pub struct RunLease {
+    store: Arc<dyn ResultStore>,
+    run_id: String,
+    holder: String,
+    renew: tokio::task::JoinHandle<()>,
+}
+
+/// A holder name for a coordinator of this process: `{host}-{pid}`.
+pub fn coordinator_holder() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "coordinator".into());
+    format!("{host}-{}", std::process::id())
+}
+
+impl RunLease {
+    /// Takes the lease of `run_id` for `holder` (one coordinator per run), or fails with
+    /// [`RunError::Busy`] naming who holds it. Renewed every third of `ttl`.
+    pub async fn take(
+        store: Arc<dyn ResultStore>,
+        run_id: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<RunLease, RunError> {
+        if let Some(other) = store.lease_run(run_id, holder, ttl).await? {
+            return Err(RunError::Busy {
+                run: run_id.to_string(),
+                holder: other,
+                ttl,
+            });
+        }
+        let renew = {
+            let (store, run_id, holder) = (store.clone(), run_id.to_string(), holder.to_string());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(ttl / 3).await;
+                    match store.lease_run(&run_id, &holder, ttl).await {
+                        Ok(None) => {}
+                        Ok(Some(other)) => {
+                            warn!(run = %run_id, %other, "the run's coordinator lease was taken by another coordinator")
+                        }
+                        Err(e) => {
+                            warn!(run = %run_id, error = %e, "cannot renew the run's coordinator lease")
+                        }
+                    }
+                }
+            })
+        };
+        Ok(RunLease {
+            store,
+            run_id: run_id.to_string(),
+            holder: holder.to_string(),
+            renew,
+        })
+    }
+
+    /// Stops renewing and drops the lease.
+    pub async fn release(self) {
+        self.renew.abort();
+        let _ = self.store.release_run(&self.run_id, &self.holder).await;
+    }
+}
+
+impl Drop for RunLease {
+    fn drop(&mut self) {
+        self.renew.abort();
+    }
 }
 
 /// Progress of a run, for progress bars and the ETA metric.
@@ -37,6 +261,9 @@ pub struct Progress {
 
 /// Creates the run (or finds it, to resume) and publishes a job for every site without a result.
 /// Returns how many jobs were published.
+///
+/// A run's inputs are fixed when it is created: resuming it with another as-of date, mode,
+/// rule pack or site list fails with [`RunError::InputsChanged`] (see [`replace_if_changed`]).
 pub async fn publish_run(
     queue: &dyn JobQueue,
     store: &dyn ResultStore,
@@ -44,11 +271,24 @@ pub async fn publish_run(
     sites: &[Site],
     crawl: &CrawlConfig,
 ) -> Result<usize, RunError> {
-    store.create_run(run, sites).await?;
-    // A resumed run keeps what it was created with (as-of, mode, pack): the jobs come from
-    // the stored record, not from this invocation's options.
-    let stored = store.run(&run.id).await?;
-    let run = stored.as_ref().unwrap_or(run);
+    let stored = match store.run(&run.id).await? {
+        Some(stored) => {
+            let changes = input_changes(&stored, &store.sites(&run.id).await?, run, sites);
+            if !changes.is_empty() {
+                return Err(RunError::InputsChanged {
+                    run: run.id.clone(),
+                    changes,
+                });
+            }
+            // Resumed: the jobs come from the stored record.
+            stored
+        }
+        None => {
+            store.create_run(run, sites).await?;
+            run.clone()
+        }
+    };
+    let run = &stored;
     let done = store.done_keys(&run.id).await?;
     let mut published = 0;
     // Streamed in batches: memory stays flat whatever the number of sites.
@@ -87,6 +327,7 @@ pub fn job_for(run: &Run, site: &Site, crawl: &CrawlConfig) -> Job {
         attempt: 1,
         crawl: crawl.clone(),
         pack: run.pack.clone(),
+        store_waits: 0,
     }
 }
 
@@ -96,13 +337,82 @@ pub async fn wait_for_run(
     run_id: &str,
     poll: Duration,
     cancel: CancellationToken,
-    mut on_progress: impl FnMut(Progress),
+    on_progress: impl FnMut(Progress),
 ) -> Result<Report, RunError> {
-    let total = store.sites(run_id).await?.len();
-    let started = Instant::now();
-    let first_done = store.result_count(run_id).await?;
+    wait(store, run_id, poll, cancel, on_progress, None).await
+}
+
+/// What the coordinator needs to put a run back when the store lost it.
+struct Recovery<'a> {
+    queue: &'a dyn JobQueue,
+    run: &'a Run,
+    sites: &'a [Site],
+    crawl: &'a CrawlConfig,
+}
+
+/// Checks the run is still in the store; when it is not (Redis restarted without its
+/// data, or the run was deleted under the coordinator), re-creates it from the site list
+/// and publishes the jobs of every site without a result. Returns how many, when it did.
+async fn recover(store: &dyn ResultStore, r: &Recovery<'_>) -> Result<Option<usize>, RunError> {
+    if store.run_exists(&r.run.id).await? {
+        return Ok(None);
+    }
+    let n = publish_run(r.queue, store, r.run, r.sites, r.crawl).await?;
+    pucha_metrics::metrics().runs_recreated.inc();
+    warn!(
+        run = %r.run.id,
+        republished = n,
+        "run {} vanished from the store (Redis lost its data?); re-created it and re-published {n} jobs",
+        r.run.id
+    );
+    Ok(Some(n))
+}
+
+async fn wait(
+    store: Arc<dyn ResultStore>,
+    run_id: &str,
+    poll: Duration,
+    cancel: CancellationToken,
+    mut on_progress: impl FnMut(Progress),
+    recovery: Option<Recovery<'_>>,
+) -> Result<Report, RunError> {
+    let total = match &recovery {
+        Some(r) => r.sites.len(),
+        None => store.sites(run_id).await?.len(),
+    };
+    let mut started = Instant::now();
+    let mut first_done = store.result_count(run_id).await?;
     loop {
-        let done = store.result_count(run_id).await?;
+        let done = match &recovery {
+            None => store.result_count(run_id).await?,
+            // The coordinator outlives a store outage: it waits and checks again.
+            Some(r) => {
+                let tick = async {
+                    if recover(store.as_ref(), r).await?.is_some() {
+                        started = Instant::now();
+                        first_done = store.result_count(run_id).await?;
+                    }
+                    Ok::<_, RunError>(store.result_count(run_id).await?)
+                };
+                let failed = match tick.await {
+                    Ok(done) => Ok(done),
+                    Err(RunError::Store(e)) if e.is_transient() => Err(e.to_string()),
+                    Err(RunError::Queue(e)) if e.is_transient() => Err(e.to_string()),
+                    Err(e) => return Err(e),
+                };
+                match failed {
+                    Ok(done) => done,
+                    Err(e) => {
+                        warn!(error = %e, "cannot follow the run in the store or re-publish its jobs; trying again");
+                        tokio::select! {
+                            _ = cancel.cancelled() => return Err(RunError::Interrupted(run_id.to_string())),
+                            _ = tokio::time::sleep(poll) => {}
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
         let fresh = done.saturating_sub(first_done);
         let eta = (fresh > 0 && done < total).then(|| {
             started
@@ -165,6 +475,7 @@ pub async fn drive_run(
     cancel: CancellationToken,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<Report, RunError> {
+    let sites = store.sites(&run.id).await?;
     let sweeper = {
         let (queue, store, run, crawl, every, cancel) = (
             queue.clone(),
@@ -196,7 +507,13 @@ pub async fn drive_run(
     };
     let mut last_log: Option<Instant> = None;
     let log_every = cfg.log_every;
-    let result = wait_for_run(store, &run.id, cfg.poll, cancel, |p| {
+    let recovery = Recovery {
+        queue: queue.as_ref(),
+        run,
+        sites: &sites,
+        crawl,
+    };
+    let progress = |p: Progress| {
         if last_log.is_none_or(|t| t.elapsed() >= log_every) || p.done >= p.total {
             last_log = Some(Instant::now());
             info!(
@@ -212,7 +529,15 @@ pub async fn drive_run(
         m.run_eta_seconds
             .set(p.eta.map(|d| d.as_secs_f64()).unwrap_or(0.0));
         on_progress(p);
-    })
+    };
+    let result = wait(
+        store.clone(),
+        &run.id,
+        cfg.poll,
+        cancel,
+        progress,
+        Some(recovery),
+    )
     .await;
     sweeper.1.cancel();
     let _ = sweeper.0.await;

@@ -42,6 +42,9 @@ pub enum StoreError {
     Codec(String),
     #[error("run {0} is not in the store")]
     NoSuchRun(String),
+    /// A result for a site that is not in the run's site list (a stale job of another list).
+    #[error("site {site} is not in run {run}; its result is rejected")]
+    NotInRun { run: String, site: String },
     #[error("store IO error: {0}")]
     Io(String),
     #[error("store error: {0}")]

@@ -26,6 +26,38 @@ pub struct FileStore {
     root: PathBuf,
     leases: Arc<Mutex<Leases>>,
     takes: Arc<Mutex<HashMap<(String, String), u32>>>,
+    /// Site keys of each run's list, read once (results are only taken for these).
+    keys: Arc<Mutex<HashMap<String, Arc<HashSet<String>>>>>,
+}
+
+/// The coordinator's lock file of a run (`locks/{run}.lock`): who holds it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct RunLock {
+    holder: String,
+    pid: u32,
+    host: String,
+}
+
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Whether process `pid` of this host is alive (`/proc` on Linux; elsewhere assumed alive,
+/// and only the lock's age tells it is stale).
+fn pid_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 fn io(path: &Path, e: std::io::Error) -> StoreError {
@@ -84,7 +116,30 @@ impl FileStore {
             root: root.into(),
             leases: Arc::default(),
             takes: Arc::default(),
+            keys: Arc::default(),
         }
+    }
+
+    fn lock_file(&self, run_id: &str) -> Result<PathBuf, StoreError> {
+        validate_run_id(run_id)?;
+        Ok(self.root.join("locks").join(format!("{run_id}.lock")))
+    }
+
+    /// The site keys of a run's list (cached; `None` when the run has no list).
+    async fn site_keys(&self, run_id: &str) -> Result<Option<Arc<HashSet<String>>>, StoreError> {
+        if let Some(k) = self.keys.lock().expect("keys lock").get(run_id) {
+            return Ok(Some(k.clone()));
+        }
+        let Some(sites) = read_json::<Vec<Site>>(&self.run_dir(run_id)?.join("sites.json")).await?
+        else {
+            return Ok(None);
+        };
+        let keys: Arc<HashSet<String>> = Arc::new(sites.iter().map(Site::key).collect());
+        self.keys
+            .lock()
+            .expect("keys lock")
+            .insert(run_id.to_string(), keys.clone());
+        Ok(Some(keys))
     }
 
     pub fn root(&self) -> &Path {
@@ -123,6 +178,7 @@ impl ResultStore for FileStore {
         if tokio::fs::try_exists(&run_file).await.unwrap_or(false) {
             return Ok(()); // resume
         }
+        self.keys.lock().expect("keys lock").remove(&run.id);
         let results = dir.join("results");
         tokio::fs::create_dir_all(&results)
             .await
@@ -157,7 +213,16 @@ impl ResultStore for FileStore {
         {
             return Err(StoreError::NoSuchRun(run_id.to_string()));
         }
-        let file = dir.join("results").join(file_name(&result.site.key()));
+        let key = result.site.key();
+        if let Some(keys) = self.site_keys(run_id).await? {
+            if !keys.contains(&key) {
+                return Err(StoreError::NotInRun {
+                    run: run_id.to_string(),
+                    site: key,
+                });
+            }
+        }
+        let file = dir.join("results").join(file_name(&key));
         write_atomic(&file, encode(result)?).await
     }
 
@@ -211,6 +276,7 @@ impl ResultStore for FileStore {
 
     async fn delete_run(&self, run_id: &str) -> Result<bool, StoreError> {
         let dir = self.run_dir(run_id)?;
+        self.keys.lock().expect("keys lock").remove(run_id);
         match tokio::fs::remove_dir_all(&dir).await {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -255,6 +321,100 @@ impl ResultStore for FileStore {
         let g = self.leases.lock().expect("lease lock");
         Ok(g.get(&(run_id.to_string(), site_key.to_string()))
             .is_some_and(|(_, until)| *until > Instant::now()))
+    }
+
+    async fn run_exists(&self, run_id: &str) -> Result<bool, StoreError> {
+        Ok(
+            tokio::fs::try_exists(self.run_dir(run_id)?.join("run.json"))
+                .await
+                .unwrap_or(false),
+        )
+    }
+
+    /// A lock file `locks/{run}.lock` holding the coordinator's holder name and pid,
+    /// rewritten on every renewal. A lock is stale when its process is gone (same host)
+    /// or it was not renewed for three lease periods (a process on another host sharing
+    /// the directory that died).
+    async fn lease_run(
+        &self,
+        run_id: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<String>, StoreError> {
+        let file = self.lock_file(run_id)?;
+        let dir = file.parent().expect("lock dir").to_path_buf();
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| io(&dir, e))?;
+        let mine = RunLock {
+            holder: holder.to_string(),
+            pid: std::process::id(),
+            host: host_name(),
+        };
+        for _ in 0..3 {
+            match read_json::<RunLock>(&file).await {
+                Ok(Some(lock)) if lock.holder == holder => {
+                    write_atomic(&file, encode(&mine)?).await?;
+                    return Ok(None);
+                }
+                Ok(Some(lock)) => {
+                    let age = tokio::fs::metadata(&file)
+                        .await
+                        .ok()
+                        .and_then(|m| m.modified().ok())
+                        .and_then(|t| t.elapsed().ok())
+                        .unwrap_or_default();
+                    let dead = lock.host == mine.host && !pid_alive(lock.pid);
+                    if !dead && age < ttl * 3 {
+                        return Ok(Some(format!(
+                            "{} (pid {} on {}, lock file {})",
+                            lock.holder,
+                            lock.pid,
+                            lock.host,
+                            file.display()
+                        )));
+                    }
+                    tracing::warn!(lock = %file.display(), holder = %lock.holder, pid = lock.pid, "removing a stale coordinator lock");
+                    let _ = tokio::fs::remove_file(&file).await;
+                }
+                // Unreadable (half written by a crash): stale.
+                Err(_) => {
+                    let _ = tokio::fs::remove_file(&file).await;
+                }
+                Ok(None) => {}
+            }
+            let created = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .await;
+            match created {
+                Ok(mut f) => {
+                    use tokio::io::AsyncWriteExt;
+                    f.write_all(&encode(&mine)?)
+                        .await
+                        .map_err(|e| io(&file, e))?;
+                    f.flush().await.map_err(|e| io(&file, e))?;
+                    return Ok(None);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io(&file, e)),
+            }
+        }
+        Ok(Some(format!(
+            "another coordinator (lock file {})",
+            file.display()
+        )))
+    }
+
+    async fn release_run(&self, run_id: &str, holder: &str) -> Result<(), StoreError> {
+        let file = self.lock_file(run_id)?;
+        if let Ok(Some(lock)) = read_json::<RunLock>(&file).await {
+            if lock.holder == holder {
+                let _ = tokio::fs::remove_file(&file).await;
+            }
+        }
+        Ok(())
     }
 
     async fn count_take(&self, run_id: &str, site_key: &str) -> Result<u32, StoreError> {

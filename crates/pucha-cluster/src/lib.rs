@@ -12,6 +12,7 @@ pub mod drill;
 pub mod embedded;
 pub mod error;
 pub mod file_store;
+pub mod health;
 pub mod host_pace;
 pub mod link_cache;
 pub mod queue;

@@ -8,6 +8,8 @@
 //! | `{p}runs` | ZSET run id → start time | index, entries removed with their run |
 //! | `{p}run:{id}` | STRING run record (JSON) | until `pucha runs delete` |
 //! | `{p}run:{id}:sites` | LIST site (JSON), site-list order | until deleted |
+//! | `{p}run:{id}:keys` | SET site keys of the list (results only for these) | until deleted |
+//! | `{p}run:{id}:coordinator` | STRING the coordinator's holder, `PX` ttl | expires with its lease |
 //! | `{p}run:{id}:results` | HASH site key → result (JSON) | until deleted |
 //! | `{p}run:{id}:takes` | HASH site key → count | expires 30 days after last write |
 //! | `{p}run:{id}:lease:{site key}` | STRING holder, `PX` ttl | expires with the lease |
@@ -56,13 +58,30 @@ end
 return 0
 ";
 
-/// Writes a result only while the run exists (a late worker must not resurrect a deleted run).
+/// Writes a result only while the run exists (a late worker must not resurrect a deleted run)
+/// and only for a site of its list (runs stored before the key set existed accept any site).
 const PUT_RESULT_LUA: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
 end
+if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then
+  return -2
+end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
+";
+
+/// The coordinator's lease on a run: taken when free, renewed by its holder; returns who
+/// holds it afterwards.
+const RUN_LEASE_LUA: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+elseif v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return v
 ";
 
 /// The result store on Redis.
@@ -143,6 +162,34 @@ impl RedisStore {
         })
         .await
         .map(|_| ())
+    }
+
+    /// One `PING` without the retries of the other commands, within `timeout` (the health
+    /// watch behind `/readyz`); sets `pucha_dependency_up{dependency="redis"}`.
+    pub async fn ping_once(&self, timeout: Duration) -> Result<(), StoreError> {
+        let mut c = self.conn.clone();
+        let r = tokio::time::timeout(timeout, async move {
+            redis::cmd("PING").query_async::<String>(&mut c).await
+        })
+        .await;
+        let up = pucha_metrics::metrics().dependency_up(pucha_metrics::Dependency::Redis);
+        match r {
+            Ok(Ok(_)) => {
+                up.set(1);
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                up.set(0);
+                Err(conn_err(&self.url_redacted, e))
+            }
+            Err(_) => {
+                up.set(0);
+                Err(StoreError::Connection(format!(
+                    "{}: no answer to PING within {timeout:?}",
+                    self.url_redacted
+                )))
+            }
+        }
     }
 
     /// Deletes every key under this store's prefix (tests and `pucha runs` maintenance).
@@ -300,19 +347,29 @@ impl ResultStore for RedisStore {
         }
         // The site list first, the run record last: a run record always has its whole list.
         let sites_key = self.sub_key(&run.id, "sites");
+        let keys_key = self.sub_key(&run.id, "keys");
         self.with_retry("DEL", |mut c| {
-            let k = sites_key.clone();
+            let k = vec![sites_key.clone(), keys_key.clone()];
             async move { redis::cmd("DEL").arg(k).query_async::<()>(&mut c).await }
         })
         .await?;
         for chunk in sites.chunks(BATCH) {
             let encoded = chunk.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
+            let keys: Vec<String> = chunk.iter().map(Site::key).collect();
             self.with_retry("RPUSH", |mut c| {
                 let (k, v) = (sites_key.clone(), encoded.clone());
+                let (kk, kv) = (keys_key.clone(), keys.clone());
                 async move {
-                    redis::cmd("RPUSH")
+                    redis::pipe()
+                        .atomic()
+                        .cmd("RPUSH")
                         .arg(k)
                         .arg(v)
+                        .ignore()
+                        .cmd("SADD")
+                        .arg(kk)
+                        .arg(kv)
+                        .ignore()
                         .query_async::<()>(&mut c)
                         .await
                 }
@@ -416,15 +473,20 @@ impl ResultStore for RedisStore {
                 let mut inv = script.prepare_invoke();
                 inv.key(self.run_key(run_id))
                     .key(self.sub_key(run_id, "results"))
+                    .key(self.sub_key(run_id, "keys"))
                     .arg(result.site.key())
                     .arg(value.clone());
                 async move { inv.invoke_async(&mut c).await }
             })
             .await?;
-        if written < 0 {
-            return Err(StoreError::NoSuchRun(run_id.to_string()));
+        match written {
+            -1 => Err(StoreError::NoSuchRun(run_id.to_string())),
+            -2 => Err(StoreError::NotInRun {
+                run: run_id.to_string(),
+                site: result.site.key(),
+            }),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     async fn has_result(&self, run_id: &str, site_key: &str) -> Result<bool, StoreError> {
@@ -522,6 +584,7 @@ impl ResultStore for RedisStore {
         let keys = vec![
             self.run_key(run_id),
             self.sub_key(run_id, "sites"),
+            self.sub_key(run_id, "keys"),
             self.sub_key(run_id, "results"),
             self.sub_key(run_id, "takes"),
         ];
@@ -588,6 +651,46 @@ impl ResultStore for RedisStore {
             async move { redis::cmd("EXISTS").arg(k).query_async(&mut c).await }
         })
         .await
+    }
+
+    async fn run_exists(&self, run_id: &str) -> Result<bool, StoreError> {
+        self.with_retry("EXISTS", |mut c| {
+            let k = self.run_key(run_id);
+            async move { redis::cmd("EXISTS").arg(k).query_async(&mut c).await }
+        })
+        .await
+    }
+
+    async fn lease_run(
+        &self,
+        run_id: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<String>, StoreError> {
+        validate_run_id(run_id)?;
+        let script = Script::new(RUN_LEASE_LUA);
+        let ms = ttl.as_millis().max(1) as u64;
+        let now: String = self
+            .with_retry("lease_run", |mut c| {
+                let mut inv = script.prepare_invoke();
+                inv.key(self.sub_key(run_id, "coordinator"))
+                    .arg(holder)
+                    .arg(ms);
+                async move { inv.invoke_async(&mut c).await }
+            })
+            .await?;
+        Ok((now != holder).then_some(now))
+    }
+
+    async fn release_run(&self, run_id: &str, holder: &str) -> Result<(), StoreError> {
+        let script = Script::new(RELEASE_LUA);
+        self.with_retry("release_run", |mut c| {
+            let mut inv = script.prepare_invoke();
+            inv.key(self.sub_key(run_id, "coordinator")).arg(holder);
+            async move { inv.invoke_async::<i64>(&mut c).await }
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn count_take(&self, run_id: &str, site_key: &str) -> Result<u32, StoreError> {

@@ -52,6 +52,32 @@ pub trait ResultStore: Send + Sync {
     /// against a job that kills its worker every time, which would otherwise loop forever).
     async fn count_take(&self, run_id: &str, site_key: &str) -> Result<u32, StoreError>;
 
+    /// Whether the run's record is in the store. A run that was created and is no longer
+    /// there was deleted, or the store lost its data (Redis restarted without persistence).
+    async fn run_exists(&self, run_id: &str) -> Result<bool, StoreError> {
+        Ok(self.run(run_id).await?.is_some())
+    }
+
+    /// Takes or renews the coordinator's lease on a run: one coordinator per run. `None`
+    /// when `holder` holds it afterwards, else who holds it.
+    async fn lease_run(
+        &self,
+        run_id: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Option<String>, StoreError> {
+        if self.lease(run_id, RUN_LEASE_KEY, holder, ttl).await? {
+            Ok(None)
+        } else {
+            Ok(Some("another coordinator".into()))
+        }
+    }
+
+    /// Drops the coordinator's lease on a run if `holder` still holds it.
+    async fn release_run(&self, run_id: &str, holder: &str) -> Result<(), StoreError> {
+        self.release_lease(run_id, RUN_LEASE_KEY, holder).await
+    }
+
     /// Number of sites that have a result (cheaper than [`ResultStore::done_keys`]).
     async fn result_count(&self, run_id: &str) -> Result<usize, StoreError> {
         Ok(self.done_keys(run_id).await?.len())
@@ -81,6 +107,10 @@ pub trait ResultStore: Send + Sync {
         Ok(Some(Report::new(run, results)))
     }
 }
+
+/// The lease key of a run's coordinator in stores that keep it among the job leases (never
+/// a site key: those are URLs).
+pub const RUN_LEASE_KEY: &str = "#coordinator";
 
 #[derive(Default)]
 struct MemRun {
@@ -138,8 +168,16 @@ impl ResultStore for MemStore {
         let mut g = self.runs.lock().expect("store lock");
         let r = g
             .get_mut(run_id)
+            .filter(|r| r.run.is_some())
             .ok_or_else(|| StoreError::NoSuchRun(run_id.to_string()))?;
-        r.results.insert(result.site.key(), result.clone());
+        let key = result.site.key();
+        if !r.sites.iter().any(|s| s.key() == key) {
+            return Err(StoreError::NotInRun {
+                run: run_id.to_string(),
+                site: key,
+            });
+        }
+        r.results.insert(key, result.clone());
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use tracing::{debug, info, warn, Instrument};
 
 use crate::queue::{Delivery, JobQueue};
 use crate::store::ResultStore;
+use crate::StoreError;
 
 /// Why checking a site failed as a job (not as a finding): the job is retried, then
 /// dead-lettered; a permanent failure (the job itself is unusable here, e.g. a rule pack this
@@ -208,11 +209,68 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Waits a little before handing a job back when the store is unreachable (no hot loop).
-async fn pause(cancel: &CancellationToken) {
+/// Times a job may be handed back because the result store could not be used before it
+/// is dead-lettered (with the base backoff of 5 s: about 20 minutes of waiting in all).
+pub const MAX_STORE_WAITS: u32 = 8;
+
+/// Longest delay before a job handed back for the store is tried again.
+pub const MAX_STORE_DELAY: Duration = Duration::from_secs(300);
+
+/// The delay before a job the store could not take is tried again, after `waits` earlier
+/// hand-backs: the base backoff, doubled each time, at most [`MAX_STORE_DELAY`].
+pub fn store_delay(base: Duration, waits: u32) -> Duration {
+    base.saturating_mul(2u32.saturating_pow(waits.min(20)))
+        .min(MAX_STORE_DELAY)
+}
+
+/// Waits before a delivery is requeued in place (no hot loop), unless the job is cancelled.
+async fn pause(cancel: &CancellationToken, delay: Duration) {
     tokio::select! {
         _ = cancel.cancelled() => {}
-        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        _ = tokio::time::sleep(delay) => {}
+    }
+}
+
+/// The store could not be used for this job (unreachable, or the run is missing from it):
+/// hand the job back to the queue after a delay that grows with every hand-back, and
+/// dead-letter it once it was handed back [`MAX_STORE_WAITS`] times. Never an immediate
+/// requeue: a store that is down must not turn the workers into a redelivery loop.
+#[allow(clippy::too_many_arguments)]
+async fn store_wait(
+    delivery: Delivery,
+    queue: &Arc<dyn JobQueue>,
+    store: &Arc<dyn ResultStore>,
+    job: &Job,
+    holder: Option<&str>,
+    cfg: &WorkerConfig,
+    cancel: &CancellationToken,
+    what: &str,
+    err: &StoreError,
+) {
+    let m = pucha_metrics::metrics();
+    m.store_errors.inc();
+    if let Some(h) = holder {
+        let _ = store.release_lease(&job.run_id, &job.site.key(), h).await;
+    }
+    if job.store_waits >= MAX_STORE_WAITS {
+        let reason = format!(
+            "the result store could not be used {} times ({what}: {err})",
+            job.store_waits + 1
+        );
+        give_up(delivery, store, job, None, reason).await;
+        return;
+    }
+    let delay = store_delay(cfg.retry_backoff, job.store_waits);
+    warn!(error = %err, waits = job.store_waits + 1, retry_in = ?delay, "{what}; the job goes back to the queue after a delay");
+    m.jobs_requeued.inc();
+    let mut next = job.clone();
+    next.store_waits += 1;
+    match queue.publish_delayed(&next, delay).await {
+        Ok(()) => settle(delivery.ack().await, "ack"),
+        Err(_) => {
+            pause(cancel, delay).await;
+            settle(delivery.requeue().await, "requeue");
+        }
     }
 }
 
@@ -240,9 +298,24 @@ async fn handle(
         }
         Ok(false) => {}
         Err(e) => {
-            warn!(error = %e, "cannot reach the store; the job goes back to the queue");
-            pause(&cancel).await;
-            settle(delivery.requeue().await, "requeue");
+            let what = "cannot reach the store";
+            store_wait(delivery, &queue, &store, &job, None, cfg, &cancel, what, &e).await;
+            return;
+        }
+    }
+    // The run must be in the store, or the result could not be stored: do not check the
+    // site for nothing (Redis lost its data; the coordinator re-creates the run).
+    match store.run_exists(&job.run_id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let e = StoreError::NoSuchRun(job.run_id.clone());
+            let what = "the run is not in the store (deleted, or the store lost its data)";
+            store_wait(delivery, &queue, &store, &job, None, cfg, &cancel, what, &e).await;
+            return;
+        }
+        Err(e) => {
+            let what = "cannot reach the store";
+            store_wait(delivery, &queue, &store, &job, None, cfg, &cancel, what, &e).await;
             return;
         }
     }
@@ -262,16 +335,15 @@ async fn handle(
             match queue.publish_delayed(&job, cfg.lease_ttl).await {
                 Ok(()) => settle(delivery.ack().await, "ack"),
                 Err(_) => {
-                    pause(&cancel).await;
+                    pause(&cancel, cfg.retry_backoff).await;
                     settle(delivery.requeue().await, "requeue");
                 }
             }
             return;
         }
         Err(e) => {
-            warn!(error = %e, "cannot take the lease; the job goes back to the queue");
-            pause(&cancel).await;
-            settle(delivery.requeue().await, "requeue");
+            let what = "cannot take the lease";
+            store_wait(delivery, &queue, &store, &job, None, cfg, &cancel, what, &e).await;
             return;
         }
     }
@@ -279,7 +351,7 @@ async fn handle(
     let takes = store.count_take(&job.run_id, &key).await.unwrap_or(1);
     if takes > cfg.max_takes {
         let reason = format!("the check was started {takes} times without finishing");
-        give_up(delivery, &store, &job, &holder, reason).await;
+        give_up(delivery, &store, &job, Some(&holder), reason).await;
         return;
     }
     // Both tasks die with this future (a cancelled job must not keep renewing its lease).
@@ -322,12 +394,31 @@ async fn handle(
     drop(heartbeat);
     match outcome {
         Ok(result) => {
-            if let Err(e) = store.put_result(&job.run_id, &result).await {
-                // Not stored: hand the job back so it is not lost.
-                warn!(error = %e, "cannot store the result; the job goes back to the queue");
-                let _ = store.release_lease(&job.run_id, &key, &holder).await;
-                settle(delivery.requeue().await, "requeue");
-                return;
+            match store.put_result(&job.run_id, &result).await {
+                Ok(()) => {}
+                Err(e @ StoreError::NotInRun { .. }) => {
+                    // A stale job of another site list: its result must not join the run.
+                    warn!(error = %e, "result rejected: the site is not in the run");
+                    give_up(delivery, &store, &job, Some(&holder), e.to_string()).await;
+                    return;
+                }
+                Err(e) => {
+                    // Not stored: hand the job back (after a delay) so it is not lost.
+                    let what = "cannot store the result";
+                    store_wait(
+                        delivery,
+                        &queue,
+                        &store,
+                        &job,
+                        Some(&holder),
+                        cfg,
+                        &cancel,
+                        what,
+                        &e,
+                    )
+                    .await;
+                    return;
+                }
             }
             let _ = store.release_lease(&job.run_id, &key, &holder).await;
             settle(delivery.ack().await, "ack");
@@ -348,35 +439,55 @@ async fn handle(
                     let _ = store.release_lease(&job.run_id, &key, &holder).await;
                     match queue.publish_delayed(&next, backoff).await {
                         Ok(()) => settle(delivery.ack().await, "ack"),
-                        Err(_) => settle(delivery.requeue().await, "requeue"),
+                        Err(_) => {
+                            pause(&cancel, backoff).await;
+                            settle(delivery.requeue().await, "requeue");
+                        }
                     }
                 }
                 FailureAction::GiveUp { reason } => {
-                    give_up(delivery, &store, &job, &holder, reason).await;
+                    give_up(delivery, &store, &job, Some(&holder), reason).await;
                 }
             }
         }
     }
 }
 
-/// Records the site as verdict "error" and moves the job to the dead-letter queue.
+/// Records the site as verdict "error" and moves the job to the dead-letter queue. When
+/// the error result cannot be stored (the store is down, or the run is missing), the job is
+/// dead-lettered all the same, with that in its reason: the dead-letter queue and its
+/// alert show it, and the coordinator's sweeper publishes the site again.
 async fn give_up(
     delivery: Delivery,
     store: &Arc<dyn ResultStore>,
     job: &Job,
-    holder: &str,
+    holder: Option<&str>,
     reason: String,
 ) {
-    warn!(attempt = job.attempt, %reason, "job failed for good; dead-lettered");
+    let m = pucha_metrics::metrics();
     let key = job.site.key();
     let result = SiteResult::error(job.site.clone(), reason.clone(), job.attempt);
-    if store.put_result(&job.run_id, &result).await.is_ok() {
-        settle(delivery.dead_letter(&reason).await, "dead-letter");
-        pucha_metrics::metrics().jobs_dead_lettered.inc();
-    } else {
-        settle(delivery.requeue().await, "requeue");
+    let reason = match store.put_result(&job.run_id, &result).await {
+        Ok(()) => reason,
+        Err(e) => {
+            if !matches!(e, StoreError::NotInRun { .. }) {
+                m.store_errors.inc();
+            }
+            format!("{reason} (the error result could not be stored: {e})")
+        }
+    };
+    match delivery.dead_letter(&reason).await {
+        Ok(()) => {
+            m.jobs_dead_lettered.inc();
+            warn!(attempt = job.attempt, %reason, "job failed for good; dead-lettered");
+        }
+        Err(e) => {
+            warn!(attempt = job.attempt, %reason, error = %e, "job failed for good but could not be dead-lettered; the broker redelivers it")
+        }
     }
-    let _ = store.release_lease(&job.run_id, &key, holder).await;
+    if let Some(h) = holder {
+        let _ = store.release_lease(&job.run_id, &key, h).await;
+    }
 }
 
 /// Settling fails when the delivery's channel died meanwhile; the broker then redelivers
@@ -390,6 +501,20 @@ fn settle(r: Result<(), crate::QueueError>, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_delays_grow_and_are_capped() {
+        let base = Duration::from_secs(5);
+        let got: Vec<u64> = (0..MAX_STORE_WAITS)
+            .map(|n| store_delay(base, n).as_secs())
+            .collect();
+        assert_eq!(got, [5, 10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(store_delay(base, u32::MAX), MAX_STORE_DELAY);
+        assert_eq!(
+            store_delay(Duration::from_millis(10), 2),
+            Duration::from_millis(40)
+        );
+    }
 
     #[test]
     fn failure_decision_table() {

@@ -307,8 +307,9 @@ async fn the_sweeper_publishes_lost_jobs_again() {
     }
     let p = Arc::new(DrillProcessor::new());
     let w = start_worker(&mut env, "w1", p.clone(), worker_config("w1")).await;
-    // The coordinator is given no sites to publish: only its sweeper can find the lost jobs.
-    let report = coordinate(&mut env, &run, &[], LIMIT).await;
+    // The coordinator publishes nothing: only its sweeper can find the lost jobs.
+    let coordinator = env.queue("coordinator").await;
+    let report = drive(coordinator, &env, &run, LIMIT).await;
     w.stop().await;
     assert_one_result_per_site(&report, &sites);
     env.cleanup().await;

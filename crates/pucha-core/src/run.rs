@@ -82,6 +82,11 @@ pub struct Job {
     /// The rule pack (absent in jobs of older coordinators: the worker's own pack is used).
     #[serde(default)]
     pub pack: Option<PackSpec>,
+    /// Times a worker handed the job back because the result store could not be used
+    /// (unreachable, or the run missing from it): the delay before the next try grows with
+    /// it, and past a bound the job is dead-lettered.
+    #[serde(default)]
+    pub store_waits: u32,
 }
 
 fn one() -> u32 {

@@ -232,6 +232,13 @@ pub struct Metrics {
     pub jobs_redelivered: IntCounter,
     /// Jobs moved to the dead-letter queue.
     pub jobs_dead_lettered: IntCounter,
+    /// Jobs a worker handed back to the queue, after a delay, because the result store
+    /// could not be used (unreachable, or the run is not in it).
+    pub jobs_requeued: IntCounter,
+    /// Store operations of a job that failed (reading, leasing or writing its result).
+    pub store_errors: IntCounter,
+    /// Runs the coordinator found missing from the store and re-created from its site list.
+    pub runs_recreated: IntCounter,
     /// Wall-clock time of one job (crawl + check + store), in seconds.
     pub job_duration: Histogram,
     /// HTML pages fetched.
@@ -350,6 +357,18 @@ impl Metrics {
             jobs_dead_lettered: counter(
                 "jobs_dead_lettered_total",
                 "Jobs moved to the dead-letter queue after their last attempt.",
+            ),
+            jobs_requeued: counter(
+                "jobs_requeued_total",
+                "Jobs handed back to the queue after a delay because the result store could not be used.",
+            ),
+            store_errors: counter(
+                "store_errors_total",
+                "Store operations of a job (read, lease, write its result) that failed.",
+            ),
+            runs_recreated: counter(
+                "runs_recreated_total",
+                "Runs found missing from the store (data lost) and re-created by the coordinator.",
             ),
             job_duration,
             pages_fetched: counter("pages_fetched_total", "HTML pages fetched."),

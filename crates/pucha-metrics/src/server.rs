@@ -1,11 +1,11 @@
 //! The HTTP endpoint every pucha process exposes for Prometheus and for
 //! orchestrators: `/metrics` (text format), `/healthz` (the process is alive)
-//! and `/readyz` (503 until the process says it is ready, e.g. connected to
-//! the broker and Redis).
+//! and `/readyz` (503 until the process says it is ready, and while a backing
+//! service it depends on is down: `pucha_dependency_up` of that service is 0).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -20,21 +20,54 @@ use crate::metrics;
 
 /// Whether the process is ready to work; shared between the process and `/readyz`.
 ///
-/// Starts not ready. Clones share one flag.
+/// Starts not ready. Clones share one state. A process that depends on backing services
+/// names them with [`Readiness::requires`]: it is then not ready while the last contact
+/// with one of them failed (`pucha_dependency_up{dependency}` is 0), whatever its flag.
 #[derive(Debug, Clone, Default)]
-pub struct Readiness(Arc<AtomicBool>);
+pub struct Readiness {
+    ready: Arc<AtomicBool>,
+    requires: Arc<Mutex<Vec<crate::Dependency>>>,
+}
 
 impl Readiness {
     pub fn new() -> Readiness {
         Readiness::default()
     }
 
+    /// The process needs `deps` to work: `/readyz` answers 503 while one is down.
+    pub fn requires(self, deps: &[crate::Dependency]) -> Readiness {
+        self.requires.lock().expect("readiness lock").extend(deps);
+        self
+    }
+
     pub fn set_ready(&self, ready: bool) {
-        self.0.store(ready, Ordering::SeqCst);
+        self.ready.store(ready, Ordering::SeqCst);
     }
 
     pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.not_ready_reason().is_none()
+    }
+
+    /// Why the process is not ready (`None` when it is): it has not started or is
+    /// stopping, or a service it requires is down.
+    pub fn not_ready_reason(&self) -> Option<String> {
+        if !self.ready.load(Ordering::SeqCst) {
+            return Some("not ready: starting or stopping".into());
+        }
+        let down: Vec<&str> = self
+            .requires
+            .lock()
+            .expect("readiness lock")
+            .iter()
+            .filter(|d| metrics().dependency_up(**d).get() == 0)
+            .map(|d| d.as_str())
+            .collect();
+        (!down.is_empty()).then(|| {
+            format!(
+                "not ready: {} unreachable (pucha_dependency_up is 0)",
+                down.join(" and ")
+            )
+        })
     }
 }
 
@@ -119,9 +152,8 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(ready): State<Readiness>) -> impl IntoResponse {
-    if ready.is_ready() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+    match ready.not_ready_reason() {
+        None => (StatusCode::OK, "ready\n".to_string()),
+        Some(reason) => (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")),
     }
 }

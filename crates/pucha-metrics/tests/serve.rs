@@ -3,12 +3,40 @@
 use std::collections::BTreeSet;
 
 use pucha_core::CrawlStats;
-use pucha_metrics::{metrics, serve, FetchErrorKind, Readiness};
+use pucha_metrics::{metrics, serve, Dependency, FetchErrorKind, Readiness};
 
 async fn get(url: &str) -> (u16, String) {
     let resp = reqwest::get(url).await.expect("request to loopback server");
     let status = resp.status().as_u16();
     (status, resp.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn readyz_says_which_required_dependency_is_down() {
+    let ready = Readiness::new().requires(&[Dependency::Broker, Dependency::Redis]);
+    let server = serve("127.0.0.1:0".parse().unwrap(), ready.clone())
+        .await
+        .unwrap();
+    let url = format!("http://{}/readyz", server.local_addr());
+    let up = |d| metrics().dependency_up(d);
+    up(Dependency::Broker).set(1);
+    up(Dependency::Redis).set(1);
+    assert_eq!(get(&url).await.0, 503, "not ready before set_ready");
+    ready.set_ready(true);
+    assert_eq!(get(&url).await, (200, "ready\n".to_string()));
+    up(Dependency::Redis).set(0);
+    let (status, body) = get(&url).await;
+    assert_eq!(status, 503);
+    assert!(body.contains("redis unreachable"), "{body}");
+    assert!(!body.contains("broker"), "{body}");
+    up(Dependency::Broker).set(0);
+    assert!(get(&url).await.1.contains("broker and redis unreachable"));
+    up(Dependency::Broker).set(1);
+    up(Dependency::Redis).set(1);
+    assert_eq!(get(&url).await.0, 200, "ready again once Redis answers");
+    ready.set_ready(false);
+    assert!(get(&url).await.1.contains("stopping"));
+    server.shutdown().await.unwrap();
 }
 
 /// Metric family names from a text exposition (`# TYPE name kind`).

@@ -216,6 +216,12 @@ pub async fn coordinate(env: &mut Env, run: &Run, sites: &[Site], limit: Duratio
     )
     .await
     .expect("publish");
+    drive(queue, env, run, limit).await
+}
+
+/// Waits for an already published run (with the sweeper), failing the test after `limit`.
+pub async fn drive(queue: AmqpQueue, env: &Env, run: &Run, limit: Duration) -> Report {
+    let sites = env.store.sites(&run.id).await.unwrap();
     let cancel = CancellationToken::new();
     let (crawl, cfg) = (CrawlConfig::default(), coordinator_config());
     let drive = drive_run(
