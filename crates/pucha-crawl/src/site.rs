@@ -751,6 +751,7 @@ impl Crawler {
         let options = pucha_analyze::AnalyzeOptions {
             today: ctx.as_of,
             site_encoding: ctx.site_encoding.get().copied(),
+            ..Default::default()
         };
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pucha_analyze::analyze_with(&f.body, &final_url, content_type.as_deref(), &options)
