@@ -109,8 +109,16 @@ pub fn find_dates(text: &str, context_year: Option<i32>) -> Vec<FoundDate> {
         }
     }
     if let Some(year) = context_year {
+        // The full dates are sorted and do not overlap, and month-days come in order: one
+        // cursor finds the full date a month-day could overlap (a scan of all of them per
+        // month-day was quadratic on pages with thousands of dates).
+        let full = out.len();
+        let mut next_full = 0;
         for (start, end, md) in matches(s, month_day_at) {
-            if out.iter().any(|f| f.start < end && start < f.end) {
+            while next_full < full && out[next_full].end <= start {
+                next_full += 1;
+            }
+            if next_full < full && out[next_full].start < end {
                 continue;
             }
             if let MonthDay::Dashed(..) = md {

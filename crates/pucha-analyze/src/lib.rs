@@ -76,6 +76,38 @@ pub struct AnalyzeOptions {
     /// The encoding detected on earlier pages of the same site, if any: see
     /// [`decode_with_hint`].
     pub site_encoding: Option<&'static encoding_rs::Encoding>,
+    /// The page's complexity budget: beyond it the page is analysed on a truncated tree and
+    /// [`PageFacts::analysis_cut`] says what was cut.
+    pub budget: Budget,
+}
+
+/// How much of one page the analysis reads, so that its cost stays linear in the input
+/// whatever the markup (one page must not stall a census).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Nesting depth, nodes and attributes of the tree ([`tree::TreeBudget`]).
+    pub tree: tree::TreeBudget,
+    /// Bytes of visible text kept in [`PageFacts::body_text`] (cut on a character boundary).
+    pub max_body_text_bytes: usize,
+}
+
+impl Default for Budget {
+    /// The tree's defaults and 256 KiB of body text (some 85 000 Chinese characters, more
+    /// than any article; the wording checks read it, and a census keeps it for every page).
+    fn default() -> Budget {
+        Budget {
+            tree: tree::TreeBudget::default(),
+            max_body_text_bytes: 256 << 10,
+        }
+    }
+}
+
+impl Budget {
+    /// No limit.
+    pub const UNLIMITED: Budget = Budget {
+        tree: tree::TreeBudget::UNLIMITED,
+        max_body_text_bytes: usize::MAX,
+    };
 }
 
 /// Analyses a page body fetched from `url` with the given HTTP `Content-Type`.
@@ -118,7 +150,7 @@ pub fn analyze_text(text: &str, url: &Url) -> PageFacts {
 
 /// [`analyze_text`] with explicit options.
 pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> PageFacts {
-    let page = Page::parse(text, url);
+    let (page, mut analysis_cut) = Page::parse_within(text, url, options.budget.tree);
     let meta = meta_tags(&page);
     let url_date = date_in_url(url.path());
 
@@ -178,11 +210,25 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         placeholder.is_some(),
         published,
     );
-    let body_text = if main_text_chars > 0 {
+    let mut body_text = if main_text_chars > 0 {
         main
     } else {
         page.text.clone()
     };
+    let max_text = options.budget.max_body_text_bytes;
+    if body_text.len() > max_text {
+        let mut end = max_text;
+        while !body_text.is_char_boundary(end) {
+            end -= 1;
+        }
+        body_text.truncate(end);
+        body_text.shrink_to_fit();
+        let what = format!("body text kept to {max_text} bytes");
+        analysis_cut = Some(match analysis_cut {
+            Some(c) => format!("{c}; {what}"),
+            None => format!("page too large, {what}"),
+        });
+    }
     PageFacts {
         encoding: "UTF-8".to_string(),
         encoding_source: Default::default(),
@@ -204,6 +250,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         body_text,
         soft_404,
         signals: signals::extract(&page.html, &page.base),
+        analysis_cut,
     }
 }
 
@@ -662,7 +709,7 @@ mod tests {
     fn at(html: &str, url: &str, today: Option<(i32, u32, u32)>) -> PageFacts {
         let options = AnalyzeOptions {
             today: today.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
-            site_encoding: None,
+            ..Default::default()
         };
         analyze_text_with(html, &Url::parse(url).unwrap(), &options)
     }

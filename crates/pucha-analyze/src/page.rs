@@ -297,8 +297,13 @@ fn push_break(out: &mut String) {
 }
 
 impl Page {
-    pub fn parse(html_text: &str, url: &Url) -> Page {
-        let html = crate::tree::parse_document(html_text);
+    /// Parses within the tree budget; also returns what the budget cut, if anything.
+    pub fn parse_within(
+        html_text: &str,
+        url: &Url,
+        budget: crate::tree::TreeBudget,
+    ) -> (Page, Option<String>) {
+        let (html, cut) = crate::tree::parse_document_within(html_text, budget);
         let mut page = Page {
             base: url.clone(),
             html,
@@ -312,7 +317,7 @@ impl Page {
             jiucuo_script: None,
         };
         page.walk();
-        page
+        (page, cut)
     }
 
     fn walk(&mut self) {

@@ -15,6 +15,14 @@
 //! and a unit test compares its trees with html5ever's.
 //!
 //! Never panics: every slice boundary is an ASCII delimiter of a `&str`.
+//!
+//! Linear in its input whatever the markup ([`TreeBudget`]): the open elements are counted
+//! by name, so a start or end tag looks down the stack only when the element it looks for
+//! is open; the tree is at most [`TreeBudget::max_depth`] deep (deeper elements become
+//! leaves, their content going to the deepest open element, as browsers cap the nesting);
+//! it holds at most [`TreeBudget::max_nodes`] nodes (the rest of the document is not read)
+//! and an element at most [`TreeBudget::max_attributes`] attributes. What was cut is
+//! returned with the tree, never silent.
 
 use std::borrow::Cow;
 
@@ -24,11 +32,52 @@ use memchr::memchr;
 use scraper::node::{Element, Text};
 use scraper::{Html, Node, StrTendril};
 
-/// Parses a whole document.
+/// Limits of one page's tree: beyond them the page is read on a truncated tree and the cut
+/// is reported ([`parse_document_within`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeBudget {
+    /// Elements nested deeper than this are not opened: each becomes a leaf and its content
+    /// goes to the deepest open element (browsers cap nesting likewise: Chromium at 512).
+    pub max_depth: usize,
+    /// Nodes (elements and texts); the document after the node that reaches it is not read.
+    pub max_nodes: usize,
+    /// Attributes kept per element (the first ones); the rest are skipped.
+    pub max_attributes: usize,
+}
+
+impl TreeBudget {
+    /// No limit (tests comparing with html5ever).
+    pub const UNLIMITED: TreeBudget = TreeBudget {
+        max_depth: usize::MAX,
+        max_nodes: usize::MAX,
+        max_attributes: usize::MAX,
+    };
+}
+
+impl Default for TreeBudget {
+    /// 256 levels, 250 000 nodes, 256 attributes an element: real government pages stay far
+    /// below (they nest some 20 to 40 deep; a list page of 5 000 rows has about 100 000
+    /// nodes). At these limits the worst page costs about 2 s of one core.
+    fn default() -> TreeBudget {
+        TreeBudget {
+            max_depth: 256,
+            max_nodes: 250_000,
+            max_attributes: 256,
+        }
+    }
+}
+
+/// Parses a whole document with no limits.
 pub fn parse_document(text: &str) -> Html {
-    let mut b = Builder::new();
+    parse_document_within(text, TreeBudget::UNLIMITED).0
+}
+
+/// Parses a whole document within `budget`; also returns what was cut, when anything was
+/// ("page too complex, analysis cut at depth 256", "... at 250000 nodes", ...).
+pub fn parse_document_within(text: &str, budget: TreeBudget) -> (Html, Option<String>) {
+    let mut b = Builder::new(budget);
     b.run(text);
-    Html {
+    let html = Html {
         errors: Vec::new(),
         quirks_mode: if b.quirks {
             html5ever::tree_builder::QuirksMode::Quirks
@@ -36,6 +85,33 @@ pub fn parse_document(text: &str) -> Html {
             html5ever::tree_builder::QuirksMode::NoQuirks
         },
         tree: b.tree,
+    };
+    let cut = b.cut.describe(budget);
+    (html, cut)
+}
+
+/// Which limits of the budget a document reached.
+#[derive(Debug, Default)]
+struct Cut {
+    depth: bool,
+    nodes: bool,
+    attributes: bool,
+}
+
+impl Cut {
+    fn describe(&self, b: TreeBudget) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.depth {
+            parts.push(format!("depth {}", b.max_depth));
+        }
+        if self.nodes {
+            parts.push(format!("{} nodes", b.max_nodes));
+        }
+        if self.attributes {
+            parts.push(format!("{} attributes on one element", b.max_attributes));
+        }
+        (!parts.is_empty())
+            .then(|| format!("page too complex, analysis cut at {}", parts.join(", ")))
     }
 }
 
@@ -217,6 +293,8 @@ fn scope_boundary(name: &str) -> bool {
     )
 }
 
+const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
+
 fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
@@ -229,6 +307,16 @@ struct Open {
 struct Builder {
     tree: Tree<Node>,
     stack: Vec<Open>,
+    /// How many elements of each name are on `stack`: a look down the stack for an element
+    /// that is not open costs nothing (without it, nested `<div>`s were quadratic).
+    open: rustc_hash::FxHashMap<LocalName, u32>,
+    budget: TreeBudget,
+    /// Nodes appended so far.
+    nodes: usize,
+    /// Elements not opened because the stack was at `max_depth`: as many end tags are
+    /// swallowed, so the depth-capped part of the tree stays balanced.
+    excess: usize,
+    cut: Cut,
     html: Option<NodeId>,
     head: Option<NodeId>,
     body: Option<NodeId>,
@@ -240,10 +328,15 @@ struct Builder {
 }
 
 impl Builder {
-    fn new() -> Builder {
+    fn new(budget: TreeBudget) -> Builder {
         Builder {
             tree: Tree::new(Node::Document),
             stack: Vec::new(),
+            open: Default::default(),
+            budget,
+            nodes: 0,
+            excess: 0,
+            cut: Cut::default(),
             html: None,
             head: None,
             body: None,
@@ -256,7 +349,7 @@ impl Builder {
     fn run(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut pos = 0;
-        while pos < bytes.len() {
+        while pos < bytes.len() && !self.cut.nodes {
             let Some(off) = memchr(b'<', &bytes[pos..]) else {
                 self.text(&text[pos..], true);
                 break;
@@ -312,7 +405,9 @@ impl Builder {
             },
             Some(c) if c.is_ascii_alphabetic() => {
                 let (name, end) = tag_name(text, lt + 1);
-                let (attrs, self_closing, after) = attributes(text, end);
+                let (attrs, self_closing, after, over) =
+                    attributes(text, end, self.budget.max_attributes);
+                self.cut.attributes |= over;
                 self.start_tag(text, &name, attrs, self_closing, after)
             }
             _ => {
@@ -337,6 +432,10 @@ impl Builder {
     }
 
     fn append(&mut self, parent: NodeId, node: Node) -> NodeId {
+        self.nodes += 1;
+        if self.nodes >= self.budget.max_nodes {
+            self.cut.nodes = true;
+        }
         match self.tree.get_mut(parent) {
             Some(mut p) => p.append(node).id(),
             None => self.tree.root_mut().append(node).id(),
@@ -350,7 +449,7 @@ impl Builder {
         let name = LocalName::from("html");
         let id = self.append(self.tree.root().id(), Self::element(&name, Vec::new()));
         self.html = Some(id);
-        self.stack.push(Open { id, name });
+        self.push_open(Open { id, name });
         id
     }
 
@@ -372,11 +471,11 @@ impl Builder {
         self.ensure_head();
         let html = self.ensure_html();
         // Whatever was open in the head is closed by the body.
-        self.stack.truncate(1);
+        self.truncate_stack(1);
         let name = LocalName::from("body");
         let id = self.append(html, Self::element(&name, Vec::new()));
         self.body = Some(id);
-        self.stack.push(Open { id, name });
+        self.push_open(Open { id, name });
         id
     }
 
@@ -436,8 +535,47 @@ impl Builder {
 
     fn push_element(&mut self, parent: NodeId, name: LocalName, attrs: Vec<Attribute>) -> NodeId {
         let id = self.append(parent, Self::element(&name, attrs));
-        self.stack.push(Open { id, name });
+        if self.stack.len() >= self.budget.max_depth {
+            // Too deep: a leaf; its content goes to the deepest open element.
+            self.cut.depth = true;
+            self.excess += 1;
+            return parent;
+        }
+        self.push_open(Open { id, name });
         id
+    }
+
+    fn push_open(&mut self, o: Open) {
+        *self.open.entry(o.name.clone()).or_default() += 1;
+        self.stack.push(o);
+    }
+
+    /// Whether an element of this name is open.
+    fn is_open(&self, name: &str) -> bool {
+        self.open
+            .get(&LocalName::from(name))
+            .is_some_and(|&n| n > 0)
+    }
+
+    fn forget(&mut self, o: &Open) {
+        if let Some(n) = self.open.get_mut(&o.name) {
+            *n = n.saturating_sub(1);
+        }
+        if matches!(&*o.name, "svg" | "math") {
+            self.foreign = self.foreign.saturating_sub(1);
+        }
+    }
+
+    fn truncate_stack(&mut self, len: usize) {
+        while self.stack.len() > len {
+            self.pop_one();
+        }
+    }
+
+    fn pop_one(&mut self) {
+        if let Some(o) = self.stack.pop() {
+            self.forget(&o);
+        }
     }
 
     fn open_index(
@@ -464,11 +602,7 @@ impl Builder {
             .position(|o| &*o.name == "body")
             .map_or(1, |b| b + 1);
         let i = i.max(keep.min(self.stack.len()));
-        for o in self.stack.drain(i..) {
-            if matches!(&*o.name, "svg" | "math") {
-                self.foreign = self.foreign.saturating_sub(1);
-            }
-        }
+        self.truncate_stack(i);
     }
 
     fn close_p_before(&mut self, name: &str) {
@@ -479,6 +613,9 @@ impl Builder {
     }
 
     fn close_p(&mut self) {
+        if !self.is_open("p") {
+            return;
+        }
         if let Some(i) = self.open_index(|n| n == "p", |n| scope_boundary(n) || n == "button") {
             self.pop_to(i);
         }
@@ -570,7 +707,7 @@ impl Builder {
             self.close_p_before(name);
         }
         match name {
-            "li" => {
+            "li" if self.is_open("li") => {
                 if let Some(i) = self.open_index(
                     |n| n == "li",
                     |n| special(n) && !matches!(n, "address" | "div" | "p"),
@@ -578,7 +715,7 @@ impl Builder {
                     self.pop_to(i);
                 }
             }
-            "dd" | "dt" => {
+            "dd" | "dt" if self.is_open("dd") || self.is_open("dt") => {
                 if let Some(i) = self.open_index(
                     |n| n == "dd" || n == "dt",
                     |n| special(n) && !matches!(n, "address" | "div" | "p"),
@@ -587,20 +724,20 @@ impl Builder {
                 }
             }
             "option" | "optgroup" if self.stack.last().is_some_and(|o| &*o.name == "option") => {
-                self.stack.pop();
+                self.pop_one();
             }
-            "a" => {
+            "a" if self.is_open("a") => {
                 if let Some(i) = self.open_index(|n| n == "a", scope_boundary) {
                     self.pop_to(i);
                 }
             }
-            "button" => {
+            "button" if self.is_open("button") => {
                 if let Some(i) = self.open_index(|n| n == "button", scope_boundary) {
                     self.pop_to(i);
                 }
             }
             n if is_heading(n) && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
-                self.stack.pop();
+                self.pop_one();
             }
             _ => {}
         }
@@ -612,8 +749,12 @@ impl Builder {
         let in_table = |n: &str| matches!(n, "table");
         match name {
             "td" | "th" => {
-                if let Some(i) =
-                    self.open_index(|n| n == "td" || n == "th", |n| in_table(n) || n == "tr")
+                let cell_open = self.is_open("td") || self.is_open("th");
+                if let Some(i) = cell_open
+                    .then(|| {
+                        self.open_index(|n| n == "td" || n == "th", |n| in_table(n) || n == "tr")
+                    })
+                    .flatten()
                 {
                     self.pop_to(i);
                 }
@@ -636,12 +777,22 @@ impl Builder {
                 }
             }
             "tr" => {
-                if let Some(i) = self.open_index(
-                    |n| n == "tr",
-                    |n| in_table(n) || matches!(n, "tbody" | "thead" | "tfoot"),
-                ) {
+                let row_open = self.is_open("tr");
+                let cell_open = self.is_open("td") || self.is_open("th");
+                if let Some(i) = row_open
+                    .then(|| {
+                        self.open_index(
+                            |n| n == "tr",
+                            |n| in_table(n) || matches!(n, "tbody" | "thead" | "tfoot"),
+                        )
+                    })
+                    .flatten()
+                {
                     self.pop_to(i);
-                } else if let Some(i) = self.open_index(|n| n == "td" || n == "th", in_table) {
+                } else if let Some(i) = cell_open
+                    .then(|| self.open_index(|n| n == "td" || n == "th", in_table))
+                    .flatten()
+                {
                     // A row started inside an unclosed cell whose row is open.
                     if let Some(r) = self.stack[..i].iter().rposition(|o| &*o.name == "tr") {
                         self.pop_to(r);
@@ -654,7 +805,7 @@ impl Builder {
                     self.current()
                 }
             }
-            "tbody" | "thead" | "tfoot" => {
+            "tbody" | "thead" | "tfoot" if self.is_open("table") => {
                 if let Some(t) = self.open_index(|n| n == "table", |_| false) {
                     if self.stack[t + 1..].iter().any(|o| {
                         matches!(&*o.name, "tbody" | "thead" | "tfoot" | "tr" | "td" | "th")
@@ -669,8 +820,20 @@ impl Builder {
     }
 
     fn end_tag(&mut self, name: &str) {
+        if matches!(name, "html" | "body" | "head" | "br") {
+            return;
+        }
+        if self.excess > 0 {
+            // Closes one of the elements not opened for depth.
+            self.excess -= 1;
+            return;
+        }
+        let heading = is_heading(name);
+        if !(self.is_open(name) || heading && HEADINGS.iter().any(|h| self.is_open(h))) {
+            // Nothing to close: a stray end tag is ignored.
+            return;
+        }
         match name {
-            "html" | "body" | "head" | "br" => return,
             "p" => {
                 self.close_p();
                 return;
@@ -698,7 +861,7 @@ impl Builder {
             }
             _ => {}
         }
-        if is_heading(name) {
+        if heading {
             if let Some(i) = self.open_index(is_heading, scope_boundary) {
                 self.pop_to(i);
             }
@@ -749,22 +912,24 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// The attributes of a start tag from `from`: (attributes, self-closing, position after `>`).
-fn attributes(text: &str, from: usize) -> (Vec<Attribute>, bool, usize) {
+/// The attributes of a start tag from `from` (the first `max` distinct ones): (attributes,
+/// self-closing, position after `>`, whether some were skipped for `max`).
+fn attributes(text: &str, from: usize, max: usize) -> (Vec<Attribute>, bool, usize, bool) {
     let bytes = text.as_bytes();
     let mut attrs: Vec<Attribute> = Vec::new();
     let mut i = from;
     let mut self_closing = false;
+    let mut over = false;
     loop {
         while i < bytes.len() && (is_space(bytes[i]) || bytes[i] == b'/') {
             self_closing = bytes[i] == b'/';
             i += 1;
         }
         if i >= bytes.len() {
-            return (attrs, false, bytes.len());
+            return (attrs, false, bytes.len(), over);
         }
         if bytes[i] == b'>' {
-            return (attrs, self_closing, i + 1);
+            return (attrs, self_closing, i + 1, over);
         }
         self_closing = false;
         let start = i;
@@ -799,6 +964,11 @@ fn attributes(text: &str, from: usize) -> (Vec<Attribute>, bool, usize) {
                 }
                 None => {}
             }
+        }
+        if attrs.len() >= max {
+            // Scanned, not kept: the duplicate check below is quadratic in the count.
+            over = true;
+            continue;
         }
         let lname = lower(name);
         if !attrs.iter().any(|a| *a.name.local == *lname) {
@@ -1015,6 +1185,50 @@ mod tests {
         ] {
             same_as_html5ever(src);
         }
+    }
+
+    #[test]
+    fn the_depth_limit_keeps_what_follows_the_nesting_in_place() {
+        let src = format!(
+            "{}<p>deep</p>{}<div id=after>after</div>",
+            "<div>".repeat(40),
+            "</div>".repeat(40)
+        );
+        let budget = TreeBudget {
+            max_depth: 10,
+            ..TreeBudget::default()
+        };
+        let (html, cut) = parse_document_within(&src, budget);
+        assert_eq!(
+            cut.as_deref(),
+            Some("page too complex, analysis cut at depth 10")
+        );
+        let after = html
+            .tree
+            .nodes()
+            .find(|n| {
+                n.value()
+                    .as_element()
+                    .is_some_and(|e| e.attr("id") == Some("after"))
+            })
+            .expect("after");
+        let parent = after.parent().and_then(|p| p.value().as_element());
+        assert_eq!(parent.map(|e| e.name()), Some("body"));
+        assert!(outline(&html).contains("\"deep\""));
+        // Within the limits the tree is the unlimited one.
+        let small = "<div><div><p>x</p></div></div><div>y</div>";
+        let (html, cut) = parse_document_within(small, budget);
+        assert_eq!(cut, None);
+        assert_eq!(outline(&html), outline(&parse_document(small)));
+    }
+
+    #[test]
+    fn stray_end_tags_deep_in_the_tree_are_ignored() {
+        // Each `</b>` used to look down the whole stack of spans.
+        let src = format!("{}x{}", "<span>".repeat(200), "</b>".repeat(200));
+        same_as_html5ever(&src);
+        let src = format!("<p>{}x</p>y", "<span>".repeat(100));
+        same_as_html5ever(&src);
     }
 
     #[test]

@@ -200,6 +200,11 @@ pub struct CrawlStats {
     /// no rule judges them as pages without tags or dates; the crawl notes say so too.
     #[serde(default)]
     pub analysis_failed: Vec<String>,
+    /// Pages over the analysis budget (too deep, too many nodes or attributes), analysed on
+    /// a truncated tree: `"URL: what was cut"` each (`PageFacts::analysis_cut`). The pages
+    /// are kept and judged on what was read; the crawl notes say so too.
+    #[serde(default)]
+    pub analysis_cut: Vec<String>,
 }
 
 /// A link target host taken as down, with the evidence of its first failure.

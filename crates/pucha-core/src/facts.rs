@@ -270,6 +270,11 @@ pub struct PageFacts {
     /// Tampering signals: links hidden from view that leave the site, redirects written in the page.
     #[serde(default)]
     pub signals: PageSignals,
+    /// Set when the page was over the analysis budget (nesting depth, nodes, attributes,
+    /// text) and was analysed on a truncated tree: what was cut, e.g. "page too complex,
+    /// analysis cut at depth 512". The facts then describe only the part that was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis_cut: Option<String>,
 }
 
 impl PageFacts {

@@ -133,7 +133,7 @@ impl crate::Crawler {
         match head {
             Err(FetchFail::Egress(d)) => return not_checked(format!("egress policy: {d}")),
             Err(FetchFail::HostDown) => return self.answered_down(ctx, host),
-            Err(FetchFail::Timeout) if ctx.out_of_time() => return not_checked("max_time"),
+            Err(f) if f.is_timeout() && ctx.out_of_time() => return not_checked("max_time"),
             Err(
                 f @ (FetchFail::Dns(_)
                 | FetchFail::Refused
@@ -161,7 +161,7 @@ impl crate::Crawler {
                     Ok(g) => from_status(&g.status, &g.headers, &g.body),
                     Err(FetchFail::Egress(d)) => not_checked(format!("egress policy: {d}")),
                     Err(FetchFail::HostDown) => self.answered_down(ctx, host),
-                    Err(FetchFail::Timeout) if ctx.out_of_time() => not_checked("max_time"),
+                    Err(f) if f.is_timeout() && ctx.out_of_time() => not_checked("max_time"),
                     Err(f) => broken(&f),
                 };
             }
@@ -176,7 +176,7 @@ impl crate::Crawler {
         match fetch(Method::GET, GET_CHECK_BYTES).await {
             Err(FetchFail::Egress(d)) => not_checked(format!("egress policy: {d}")),
             Err(FetchFail::HostDown) => self.answered_down(ctx, host),
-            Err(FetchFail::Timeout) if ctx.out_of_time() => not_checked("max_time"),
+            Err(f) if f.is_timeout() && ctx.out_of_time() => not_checked("max_time"),
             Err(f) => broken(&f),
             Ok(g) if g.status >= 400 => from_status(&g.status, &g.headers, &g.body),
             Ok(g) => {
@@ -233,7 +233,7 @@ fn host_signal(r: &Result<Fetched, FetchFail>, out_of_time: bool) -> HostSignal 
         Err(FetchFail::Refused) => HostSignal::Dead(BrokenReason::Refused),
         Err(FetchFail::ConnectTimeout) => HostSignal::Dead(BrokenReason::Timeout),
         // A politeness wait cut by the site's own deadline says nothing about the host.
-        Err(FetchFail::Timeout) if !out_of_time => HostSignal::Slow,
+        Err(f) if f.is_timeout() && !out_of_time => HostSignal::Slow,
         Err(_) => HostSignal::Nothing,
     }
 }

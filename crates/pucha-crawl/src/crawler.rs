@@ -23,8 +23,10 @@ pub const OUTSIDE_TTL: Duration = Duration::from_secs(10 * 60);
 /// One canary's lookup and connect.
 const CANARY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Bytes read by a probe taken during a crawl: enough to tell an empty body from a page.
-const PROBE_BODY_BYTES: u64 = 1;
+/// Bytes read by a probe taken during a crawl (counted, not kept): the homepage must come
+/// whole within the timeout to count as opened, as for the monitor's probe. A homepage that
+/// stalls after its headers, drips, or closes before its Content-Length fails the probe.
+const PROBE_BODY_BYTES: u64 = HOMEPAGE_BODY_BYTES;
 
 /// Bytes of the homepage read by [`Crawler::probe`] (the monitor's probe) to see what it shows.
 pub const HOMEPAGE_BODY_BYTES: u64 = 4 * 1024 * 1024;
@@ -114,6 +116,7 @@ impl Crawler {
             url,
             method: Method::GET,
             body_cap: cfg.max_body_bytes,
+            keep_body: true,
             timeout: Duration::from_millis(cfg.request_timeout_ms),
             max_redirects: cfg.max_redirects,
             insecure: cfg.accept_invalid_certs,
@@ -226,14 +229,16 @@ impl Crawler {
                 false,
                 self.inner.base_max_redirects,
                 HOMEPAGE_BODY_BYTES,
+                true,
             )
             .await;
         if let Some(f) = fetched.filter(|f| (200..300).contains(&f.status)) {
             let content_type = f.content_type().map(str::to_string);
             if sample.ok() && crate::fetch::is_html(content_type.as_deref(), &f.body) {
-                // CPU work off the async threads; a panic of the analyser loses only the content.
+                // CPU work on the bounded blocking pool (`cpu`), as the crawl's pages; a panic
+                // of the analyser loses only the content.
                 let today = sample.at.with_timezone(&pucha_core::cst()).date_naive();
-                let analysed = tokio::task::spawn_blocking(move || {
+                let analysed = crate::cpu::run(move || {
                     let facts = pucha_analyze::analyze_with(
                         &f.body,
                         &f.final_url,
@@ -249,7 +254,9 @@ impl Crawler {
                 .await;
                 match analysed {
                     Ok(c) => sample.content = Some(c),
-                    Err(e) => tracing::error!(url = %url, error = %e, "homepage analysis failed"),
+                    Err(crate::cpu::Panicked) => {
+                        tracing::error!(url = %url, "homepage analysis panicked")
+                    }
                 }
             }
         }
@@ -275,12 +282,14 @@ impl Crawler {
                 insecure,
                 max_redirects,
                 PROBE_BODY_BYTES,
+                false,
             )
             .await;
         (sample, fail)
     }
 
-    /// One probe reading at most `body_cap` bytes of the body; also returns the response.
+    /// One probe reading at most `body_cap` bytes of the body (kept only with `keep_body`);
+    /// also returns the response.
     #[allow(clippy::too_many_arguments)]
     async fn probe_fetch(
         &self,
@@ -291,6 +300,7 @@ impl Crawler {
         insecure: bool,
         max_redirects: u32,
         body_cap: u64,
+        keep_body: bool,
     ) -> (ProbeSample, Option<FetchFail>, Option<Fetched>) {
         let at = Utc::now();
         let t0 = Instant::now();
@@ -298,6 +308,7 @@ impl Crawler {
             url,
             method: Method::GET,
             body_cap,
+            keep_body,
             timeout,
             max_redirects,
             insecure,
@@ -316,7 +327,7 @@ impl Crawler {
                 None,
                 Some(f),
             ),
-            Ok(f) if f.body.is_empty() => {
+            Ok(f) if f.received == 0 => {
                 (Some(f.status), Some(ProbeFailure::EmptyBody), None, Some(f))
             }
             Ok(f) => (Some(f.status), None, None, Some(f)),
@@ -372,6 +383,7 @@ impl Crawler {
                 url,
                 method: method.clone(),
                 body_cap,
+                keep_body: true,
                 timeout,
                 max_redirects: cfg.max_redirects,
                 insecure,

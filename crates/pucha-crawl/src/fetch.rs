@@ -27,6 +27,8 @@ pub struct Fetched {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// Body bytes received (and decoded), kept or not ([`Request::keep_body`]).
+    pub received: u64,
     /// The body was longer than the cap and was cut.
     pub truncated: bool,
     pub redirects: u32,
@@ -67,14 +69,64 @@ pub enum FetchFail {
     Connect(String),
     RedirectLoop,
     TooManyRedirects,
+    /// The status and headers came, the body did not (within the cap): it stalled past the
+    /// request timeout, the connection closed before the announced `Content-Length`, or it
+    /// was reset. `declared` is the Content-Length, `received` the bytes read.
+    Incomplete {
+        declared: Option<u64>,
+        received: u64,
+        timed_out: bool,
+        detail: String,
+    },
     /// A redirect without a usable Location, a body that failed to decode, ...
     Other(String),
 }
 
 impl FetchFail {
-    /// Worth retrying: the connection broke, not the target.
+    /// Worth retrying: the connection broke, not the target (a body that stalled is a
+    /// timeout, never retried).
     pub fn is_transient(&self) -> bool {
-        matches!(self, FetchFail::Connect(_))
+        matches!(
+            self,
+            FetchFail::Connect(_)
+                | FetchFail::Incomplete {
+                    timed_out: false,
+                    ..
+                }
+        )
+    }
+
+    /// No answer, or no whole body, within the request timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            FetchFail::Timeout
+                | FetchFail::Incomplete {
+                    timed_out: true,
+                    ..
+                }
+        )
+    }
+
+    /// An incomplete response in words (zh-CN, as the findings and notes show it), e.g.
+    /// "响应不完整：读取正文超时（已收到 12 字节）"; `None` for other failures.
+    pub fn incomplete_text(&self) -> Option<String> {
+        let FetchFail::Incomplete {
+            declared,
+            received,
+            timed_out,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        Some(match declared {
+            _ if *timed_out => format!("响应不完整：读取正文超时（已收到 {received} 字节）"),
+            Some(n) if n > received => {
+                format!("响应不完整：声明 {n} 字节，仅收到 {received} 字节")
+            }
+            _ => format!("响应不完整：读取正文时连接中断（已收到 {received} 字节）"),
+        })
     }
 }
 
@@ -90,8 +142,11 @@ pub struct Polite<'a> {
 pub struct Request<'a> {
     pub url: &'a Url,
     pub method: Method,
-    /// Body bytes kept (decoded); 0 reads nothing.
+    /// Body bytes read (decoded); 0 reads nothing.
     pub body_cap: u64,
+    /// Keep the bytes read in [`Fetched::body`]; `false` reads the body up to the cap and
+    /// counts it ([`Fetched::received`]) without holding it (availability probes).
+    pub keep_body: bool,
     /// Total time for all hops and the body (politeness waits excluded).
     pub timeout: Duration,
     pub max_redirects: u32,
@@ -222,12 +277,9 @@ impl Http {
                 return Err(FetchFail::Timeout);
             }
             let started = Instant::now();
-            let hop = tokio::time::timeout(left, hop(client, &url, req)).await;
+            let hop = hop(client, &url, req, started + left).await;
             spent += started.elapsed();
-            let mut fetched = match hop {
-                Err(_) => return Err(FetchFail::Timeout),
-                Ok(r) => r?,
-            };
+            let mut fetched = hop?;
             let location = fetched
                 .headers
                 .get(LOCATION)
@@ -269,38 +321,80 @@ pub fn host_key(url: &Url) -> String {
     )
 }
 
-async fn hop(client: &Client, url: &Url, req: &Request<'_>) -> Result<Fetched, FetchFail> {
-    let mut resp = client
-        .request(req.method.clone(), url.clone())
-        .send()
-        .await
-        .map_err(|e| classify(&e))?;
+/// One hop, all of it (headers and body) before `deadline`.
+async fn hop(
+    client: &Client,
+    url: &Url,
+    req: &Request<'_>,
+    deadline: Instant,
+) -> Result<Fetched, FetchFail> {
+    let mut resp = tokio::time::timeout_at(
+        deadline,
+        client.request(req.method.clone(), url.clone()).send(),
+    )
+    .await
+    .map_err(|_| FetchFail::Timeout)?
+    .map_err(|e| classify(&e))?;
     let status = resp.status().as_u16();
     // Taken, not cloned: the body stream does not need them.
     let headers = std::mem::take(resp.headers_mut());
     let mut body = Vec::new();
+    let mut received: u64 = 0;
     let mut truncated = false;
     if req.method != Method::HEAD && req.body_cap > 0 && !is_redirect(status) {
-        let cap = req.body_cap as usize;
-        // One allocation when the length is known (not for compressed bodies).
-        body.reserve(
-            resp.content_length()
-                .map_or(0, |n| n.min(cap as u64) as usize),
-        );
-        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
-            let room = cap - body.len();
-            if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
+        let cap = req.body_cap;
+        // The announced length (as sent: not the decoded length of a compressed body).
+        let declared = headers
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|_| !headers.contains_key(reqwest::header::CONTENT_ENCODING));
+        if req.keep_body {
+            // One allocation when the length is known (not for compressed bodies), never
+            // more than the cap whatever the server announces.
+            body.reserve(resp.content_length().map_or(0, |n| n.min(cap) as usize));
+        }
+        let incomplete = |received: u64, timed_out: bool, detail: String| FetchFail::Incomplete {
+            declared,
+            received,
+            timed_out,
+            detail,
+        };
+        loop {
+            let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
+                Err(_) => {
+                    return Err(incomplete(
+                        received,
+                        true,
+                        "body not complete within the request timeout".into(),
+                    ))
+                }
+                Ok(Err(e)) => {
+                    return Err(match classify(&e) {
+                        // A body that fails to decode (bad gzip) is not the server hanging up.
+                        FetchFail::Other(d) if !connection_broke(&e) => FetchFail::Other(d),
+                        f => incomplete(received, false, super_detail(&f)),
+                    });
+                }
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(c))) => c,
+            };
+            let room = cap - received;
+            let take = (chunk.len() as u64).min(room) as usize;
+            if req.keep_body {
+                body.extend_from_slice(&chunk[..take]);
+            }
+            received += take as u64;
+            if (chunk.len() as u64) > room {
                 truncated = true;
                 break;
             }
-            body.extend_from_slice(&chunk);
-            if body.len() == cap {
+            if received == cap {
                 // Exactly at the cap: cut only if more is coming.
-                truncated = resp
-                    .chunk()
+                truncated = tokio::time::timeout_at(deadline, resp.chunk())
                     .await
                     .ok()
+                    .and_then(|r| r.ok())
                     .flatten()
                     .is_some_and(|c| !c.is_empty());
                 break;
@@ -313,9 +407,47 @@ async fn hop(client: &Client, url: &Url, req: &Request<'_>) -> Result<Fetched, F
         status,
         headers,
         body,
+        received,
         truncated,
         redirects: 0,
     })
+}
+
+/// Whether a body error is the connection breaking (reset, closed before the announced
+/// length) rather than bytes that fail to decode.
+fn connection_broke(e: &reqwest::Error) -> bool {
+    use std::io::ErrorKind;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::UnexpectedEof
+                    | ErrorKind::BrokenPipe
+            ) {
+                return true;
+            }
+        }
+        let text = s.to_string();
+        if text.contains("reading a body from connection") || text.contains("before message length")
+        {
+            return true;
+        }
+        src = s.source();
+    }
+    false
+}
+
+/// The words of a failure, for the detail of an incomplete body.
+fn super_detail(f: &FetchFail) -> String {
+    match f {
+        FetchFail::Connect(d) | FetchFail::Other(d) | FetchFail::Tls(d) | FetchFail::Dns(d) => {
+            d.clone()
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// Sorts a reqwest error into a failure class by walking its source chain.

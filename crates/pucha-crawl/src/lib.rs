@@ -9,12 +9,14 @@
 //! Module map: `fetch` is the only module doing HTTP; `normalize`, `scope`, `trap`, `verdict`,
 //! `robots` and `egress` (apart from its resolver) are pure decisions; `ipv6` checks a site's AAAA
 //! reachability (one TCP connect, within the egress policy); `site` orchestrates a crawl,
-//! `check` checks link targets, `politeness` spaces requests per host. See docs/crawler.md.
+//! `check` checks link targets, `politeness` spaces requests per host, `cpu` runs page
+//! analyses on a bounded blocking pool. See docs/crawler.md.
 
 pub mod alloc;
 mod board;
 mod cache;
 mod check;
+mod cpu;
 mod crawler;
 mod egress;
 mod error;

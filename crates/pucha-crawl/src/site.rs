@@ -62,6 +62,14 @@ pub(crate) struct Ctx<'a> {
     robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
     notes: Mutex<Vec<String>>,
     analysis_failed: Mutex<Vec<String>>,
+    /// Pages over the analysis budget: "URL: what was cut".
+    analysis_cut: Mutex<Vec<String>>,
+    /// This site's share of the worker's analysis pool (`cpu`): a site of many slow pages
+    /// queues at most this many analyses ahead of its neighbours' pages.
+    analysis_share: tokio::sync::Semaphore,
+    /// Why the homepage could not be fetched by the crawl (after a probe had answered):
+    /// (failure, when, how long it took), recorded as a failed availability probe.
+    home_fail: Mutex<Option<(FetchFail, chrono::DateTime<Utc>, u64)>>,
     /// The encoding the detector found on an undeclared page of this site
     /// (`pucha_analyze::site_encoding_hint`), offered to the site's later pages.
     site_encoding: OnceLock<&'static encoding_rs::Encoding>,
@@ -181,6 +189,9 @@ impl Crawler {
             robots: tokio::sync::Mutex::new(HashMap::new()),
             notes: Mutex::new(Vec::new()),
             analysis_failed: Mutex::new(Vec::new()),
+            analysis_cut: Mutex::new(Vec::new()),
+            analysis_share: tokio::sync::Semaphore::new(crate::cpu::pool_size().div_ceil(2)),
+            home_fail: Mutex::new(None),
             site_encoding: OnceLock::new(),
         };
         if let Some(n) = client_note {
@@ -266,6 +277,25 @@ impl Crawler {
         let (pages, links, mut stats) = self.bfs(&ctx, &home).await;
         out.pages = pages;
         out.links = links;
+        // A homepage that answered the probe but could not be read whole (it stalls after
+        // its headers, drips past the timeout, closes before its Content-Length, resets) did
+        // not open: an availability failure like a refused connection, judged by
+        // veto.site_unreachable, not a site pucha failed to read.
+        let home_fail = ctx.home_fail.lock().ok().and_then(|mut h| h.take());
+        if let (true, Some((f, at, elapsed_ms))) = (out.pages.is_empty(), home_fail) {
+            if availability_failure(&f) {
+                let reason = unreachable_reason(&f);
+                ctx.note(format!("homepage not fetched: {reason}"));
+                out.probes.push(ProbeSample {
+                    at,
+                    elapsed_ms,
+                    status: None,
+                    failure: Some(verdict::probe_failure(&f)),
+                    content: None,
+                });
+                out.reachability = Reachability::Unreachable { reason };
+            }
+        }
 
         let _ = stop_tx.send(true);
         if let Some(t) = ticker {
@@ -293,6 +323,17 @@ impl Crawler {
             ));
         }
         stats.retries = ctx.retries.load(Ordering::Relaxed);
+        stats.analysis_cut = ctx
+            .analysis_cut
+            .lock()
+            .map(|mut a| std::mem::take(&mut *a))
+            .unwrap_or_default();
+        if let Some(first) = stats.analysis_cut.first() {
+            ctx.note(format!(
+                "{} pages over the analysis budget, analysed on a truncated tree (first: {first})",
+                stats.analysis_cut.len()
+            ));
+        }
         stats.analysis_failed = ctx.analysis_failed.into_inner().unwrap_or_default();
         stats.notes = ctx.notes.into_inner().unwrap_or_default();
         stats.elapsed_ms = t0.elapsed().as_millis() as u64;
@@ -707,6 +748,7 @@ impl Crawler {
         }
         let cfg = ctx.cfg;
         let insecure = ctx.insecure && ctx.scope.contains(&item.url);
+        let (at, t0) = (Utc::now(), Instant::now());
         let r = self
             .fetch_retrying(
                 &ctx.http,
@@ -722,11 +764,18 @@ impl Crawler {
             )
             .await;
         let f = match r {
-            Err(FetchFail::Timeout) if ctx.out_of_time() => return PageFetch::OutOfTime,
+            Err(f) if f.is_timeout() && ctx.out_of_time() => return PageFetch::OutOfTime,
             Err(FetchFail::Egress(d)) => {
                 return PageFetch::NotPage(not_checked(format!("egress policy: {d}")))
             }
-            Err(f) => return PageFetch::NotPage(broken(&f)),
+            Err(f) => {
+                if item.depth == 0 {
+                    if let Ok(mut h) = ctx.home_fail.lock() {
+                        *h = Some((f.clone(), at, t0.elapsed().as_millis() as u64));
+                    }
+                }
+                return PageFetch::NotPage(broken(&f));
+            }
             Ok(f) => f,
         };
         if f.status >= 400 {
@@ -750,22 +799,49 @@ impl Crawler {
             }
             return PageFetch::NotPage(ok);
         }
-        // The analyser must never panic; if it does anyway, one page must not end the crawl.
+        // Analysis runs on the bounded blocking pool (`cpu`), never on the runtime's threads;
+        // the body goes with it and is dropped there once read. The analyser must never
+        // panic; if it does anyway, one page must not end the crawl.
         let options = pucha_analyze::AnalyzeOptions {
             today: ctx.as_of,
             site_encoding: ctx.site_encoding.get().copied(),
+            ..Default::default()
         };
-        let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pucha_analyze::analyze_with(&f.body, &final_url, content_type.as_deref(), &options)
-        }));
-        let facts = match analysed {
-            Ok(facts) => {
-                if let Some(hint) = pucha_analyze::site_encoding_hint(&facts) {
-                    let _ = ctx.site_encoding.set(hint);
-                }
-                facts
+        let (status, truncated, bytes) = (f.status, f.truncated, f.body.len() as u64);
+        let body = f.body;
+        let page_url = final_url.clone();
+        let work = move || {
+            let facts =
+                pucha_analyze::analyze_with(&body, &page_url, content_type.as_deref(), &options);
+            // An anti-bot challenge shows next to no text and links of its own (a script and
+            // a line such as 正在进行安全验证); only such pages are searched for challenge
+            // signatures, so an article that mentions 人机验证 is not taken for one and
+            // ordinary pages cost no scan.
+            let challenge = (facts.main_text_chars < CHALLENGE_MAX_TEXT
+                && facts.links.len() < CHALLENGE_MAX_LINKS)
+                .then(|| verdict::challenge_signature(&body))
+                .flatten();
+            let soft_404 =
+                facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&body));
+            (facts, challenge, soft_404)
+        };
+        let analyse = async {
+            // Never closed.
+            let _share = ctx.analysis_share.acquire().await;
+            crate::cpu::run(work).await
+        };
+        let analysed = if item.depth == 0 {
+            // The homepage is waited for: without it nothing of the site can be judged.
+            analyse.await
+        } else {
+            match tokio::time::timeout_at(ctx.deadline, analyse).await {
+                Ok(r) => r,
+                Err(_) => return PageFetch::OutOfTime,
             }
-            Err(_) => {
+        };
+        let (facts, challenge, soft_404) = match analysed {
+            Ok(a) => a,
+            Err(crate::cpu::Panicked) => {
                 // Not judged: a page with default facts would read as one without tags or dates.
                 ctx.note(format!(
                     "analysis failed on {final_url}: the page is not judged (report it as a pucha bug)"
@@ -777,17 +853,17 @@ impl Crawler {
                 return PageFetch::NotPage(ok);
             }
         };
-        // An anti-bot challenge shows next to no text and links of its own (a script and a
-        // line such as 正在进行安全验证); only such pages are searched for challenge
-        // signatures, so an article that mentions 人机验证 is not taken for one and
-        // ordinary pages cost no scan.
-        if facts.main_text_chars < CHALLENGE_MAX_TEXT && facts.links.len() < CHALLENGE_MAX_LINKS {
-            if let Some(sig) = verdict::challenge_signature(&f.body) {
-                return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
+        if let Some(hint) = pucha_analyze::site_encoding_hint(&facts) {
+            let _ = ctx.site_encoding.set(hint);
+        }
+        if let Some(cut) = &facts.analysis_cut {
+            if let Ok(mut a) = ctx.analysis_cut.lock() {
+                a.push(format!("{final_url}: {cut}"));
             }
         }
-        let soft_404 =
-            facts.soft_404 || (facts.main_text_chars < 200 && verdict::looks_soft_404(&f.body));
+        if let Some(sig) = challenge {
+            return PageFetch::NotPage(LinkOutcome::Blocked { detail: sig });
+        }
         let outcome = if soft_404 {
             LinkOutcome::Broken {
                 reason: BrokenReason::Soft404,
@@ -799,12 +875,12 @@ impl Crawler {
             record: Box::new(PageRecord {
                 url: item.url.to_string(),
                 final_url: final_url.to_string(),
-                status: f.status,
+                status,
                 depth: item.depth,
                 parent: item.parent.clone(),
                 anchor: item.anchor.clone(),
-                bytes: f.body.len() as u64,
-                truncated: f.truncated,
+                bytes,
+                truncated,
                 facts,
             }),
             outcome,
@@ -948,6 +1024,12 @@ fn is_attachment_type(ct: Option<&str>) -> bool {
     })
 }
 
+/// A failure of the homepage that means it did not open for a visitor (not an egress refusal,
+/// not a budget).
+fn availability_failure(f: &FetchFail) -> bool {
+    !matches!(f, FetchFail::Egress(_) | FetchFail::HostDown)
+}
+
 fn unreachable_reason(f: &FetchFail) -> String {
     match f {
         FetchFail::Egress(d) => format!("egress policy: {d}"),
@@ -960,6 +1042,9 @@ fn unreachable_reason(f: &FetchFail) -> String {
         FetchFail::RedirectLoop => "redirect loop".into(),
         FetchFail::TooManyRedirects => "too many redirects".into(),
         FetchFail::Other(d) => d.clone(),
+        f @ FetchFail::Incomplete { .. } => {
+            format!("首页{}", f.incomplete_text().unwrap_or_default())
+        }
     }
 }
 

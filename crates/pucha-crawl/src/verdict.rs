@@ -207,6 +207,12 @@ pub fn broken_reason(f: &FetchFail) -> Option<BrokenReason> {
         FetchFail::Refused => BrokenReason::Refused,
         FetchFail::Connect(d) | FetchFail::Other(d) => BrokenReason::Connect { detail: d.clone() },
         FetchFail::RedirectLoop | FetchFail::TooManyRedirects => BrokenReason::TooManyRedirects,
+        FetchFail::Incomplete {
+            timed_out: true, ..
+        } => BrokenReason::Timeout,
+        f @ FetchFail::Incomplete { .. } => BrokenReason::Connect {
+            detail: f.incomplete_text().unwrap_or_default(),
+        },
     })
 }
 
@@ -227,6 +233,9 @@ pub fn fetch_fail_text(f: &FetchFail) -> String {
         FetchFail::Connect(d) | FetchFail::Other(d) => d.clone(),
         FetchFail::RedirectLoop => "redirect loop".into(),
         FetchFail::TooManyRedirects => "too many redirects".into(),
+        f @ FetchFail::Incomplete { detail, .. } => {
+            format!("{} ({detail})", f.incomplete_text().unwrap_or_default())
+        }
     }
 }
 
@@ -241,6 +250,10 @@ pub fn probe_failure(f: &FetchFail) -> ProbeFailure {
         FetchFail::Refused | FetchFail::Connect(_) => ProbeFailure::Connect,
         FetchFail::RedirectLoop | FetchFail::TooManyRedirects => ProbeFailure::RedirectLoop,
         FetchFail::Other(d) => ProbeFailure::Other(d.clone()),
+        // The homepage's headers came, not its body: it did not open (indicators §3.7).
+        f @ FetchFail::Incomplete { .. } => {
+            ProbeFailure::Other(format!("首页{}", f.incomplete_text().unwrap_or_default()))
+        }
     }
 }
 

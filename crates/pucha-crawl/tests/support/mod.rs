@@ -41,6 +41,12 @@ pub enum Reply {
     Drip(Duration),
     /// Wait, then answer.
     After(Duration, Box<Reply>),
+    /// Send the status line and headers (announcing `declared` bytes), then nothing.
+    HeadersThenHang { declared: u64 },
+    /// Announce `declared` bytes, send `body` (fewer), then close the connection.
+    Short { declared: u64, body: Vec<u8> },
+    /// Announce `declared` bytes, send `body` (fewer), then reset the connection (RST).
+    ResetAfter { declared: u64, body: Vec<u8> },
     /// A body of `len` bytes of `fill`, generated while writing.
     Big {
         content_type: String,
@@ -212,6 +218,35 @@ async fn answer(sock: &mut TcpStream, mut reply: Reply, head_only: bool) -> std:
             }
             Reply::Hang => {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
+                return Ok(false);
+            }
+            Reply::HeadersThenHang { declared } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {declared}\r\n\r\n");
+                sock.write_all(head.as_bytes()).await?;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return Ok(false);
+            }
+            Reply::Short { declared, body } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {declared}\r\n\r\n");
+                sock.write_all(head.as_bytes()).await?;
+                if !head_only {
+                    sock.write_all(&body).await?;
+                }
+                sock.shutdown().await?;
+                return Ok(false);
+            }
+            Reply::ResetAfter { declared, body } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {declared}\r\n\r\n");
+                sock.write_all(head.as_bytes()).await?;
+                if !head_only {
+                    sock.write_all(&body).await?;
+                }
+                sock.flush().await?;
+                // Give the client the bytes before the reset.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Linger 0: closing sends RST instead of FIN.
+                #[allow(deprecated)]
+                sock.set_linger(Some(Duration::ZERO))?;
                 return Ok(false);
             }
             Reply::Drip(every) => {
