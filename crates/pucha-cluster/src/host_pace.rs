@@ -55,12 +55,9 @@ impl pucha_crawl::HostPace for RedisHostPace {
             let step = interval.as_micros().max(1) as u64;
             let ttl_ms = (interval.as_millis() as u64).saturating_mul(2).max(60_000);
             let mut conn = self.store.connection();
-            let call = self
-                .script
-                .key(key)
-                .arg(step)
-                .arg(ttl_ms)
-                .invoke_async::<i64>(&mut conn);
+            let mut invocation = self.script.key(key);
+            invocation.arg(step).arg(ttl_ms);
+            let call = invocation.invoke_async::<i64>(&mut conn);
             // No retries: when Redis does not answer at once, the local gate paces alone.
             let wait_us = tokio::time::timeout(CALL_TIMEOUT, call)
                 .await

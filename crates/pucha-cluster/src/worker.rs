@@ -173,6 +173,7 @@ pub async fn run_worker(
         while tasks.try_join_next().is_some() {}
     }
     // Stop taking jobs; give in-flight ones the grace period, then hand them back.
+    while tasks.try_join_next().is_some() {}
     if !tasks.is_empty() {
         info!(in_flight = tasks.len(), grace = ?cfg.grace, "worker stopping: finishing in-flight jobs");
         let drained = tokio::time::timeout(cfg.grace, async {
