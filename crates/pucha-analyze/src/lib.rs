@@ -257,7 +257,8 @@ fn read_items(
 
 /// Gives month-day list dates (`10-11`, `[08-30]`) their year from the page's own
 /// evidence: the item link's URL (`/2023/1011/`, `t20231011_1.html`, `./202310/`), else the
-/// latest full date of the page or its date metas (not after `today`), else the year already
+/// latest full date of the page outside the item's own list or of its date metas (not
+/// after `today`), else the year already
 /// given (as-of, previous year when later than as-of).
 fn reyear_items(
     page: &Page,
@@ -265,13 +266,25 @@ fn reyear_items(
     dates: &[FoundDate],
     today: Option<NaiveDate>,
 ) {
-    let page_ref = dates
-        .iter()
-        .filter(|d| d.has_year)
-        .map(|d| d.date)
-        .chain(meta_dates(page))
-        .filter(|d| today.is_none_or(|t| *d <= t))
-        .max();
+    let metas: Vec<NaiveDate> = meta_dates(page);
+    // The reference for one item: the latest full date of the page outside the item's own
+    // list (a list that writes the year only for old rows holds lower bounds, not the
+    // page's time) or of its date metas, not after `today`.
+    let page_ref = |it: &lists::Item| -> Option<NaiveDate> {
+        let own = page
+            .html
+            .tree
+            .get(it.node)
+            .and_then(|n| n.parent())
+            .and_then(|p| page.info(p.id()));
+        dates
+            .iter()
+            .filter(|d| d.has_year && own.is_none_or(|r| d.start < r.start || d.start >= r.end))
+            .map(|d| d.date)
+            .chain(metas.iter().copied())
+            .filter(|d| today.is_none_or(|t| *d <= t))
+            .max()
+    };
     for it in items.iter_mut() {
         let Some(first) = it.dates.first().copied() else {
             continue;
@@ -287,7 +300,7 @@ fn reyear_items(
             .and_then(|u| Url::parse(u).ok())
             .and_then(|u| year_in_url(u.path()));
         let year = url_year.or_else(|| {
-            let r = page_ref?;
+            let r = page_ref(it)?;
             let md_after = (m, d) > (r.month(), r.day());
             Some(if md_after { r.year() - 1 } else { r.year() })
         });

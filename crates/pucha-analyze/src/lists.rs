@@ -196,7 +196,8 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate], by_url: bool) -> Vec
         let found = url_dated_items(page, &items);
         items.extend(found);
     }
-    // A group of rows with one repeated title is a form's field rows, not a list.
+    // A group of rows with one repeated title is a form's field rows, not a list (rows
+    // linking to distinct pages are a list, however alike their titles: 2025年工作要点).
     let mut by_parent: HashMap<Option<NodeId>, Vec<usize>> = HashMap::default();
     for (i, it) in items.iter().enumerate() {
         let p = page
@@ -211,7 +212,9 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate], by_url: bool) -> Vec
     for idx in by_parent.values() {
         if idx.len() >= 2 {
             let titles: HashSet<&str> = idx.iter().map(|&i| items[i].item.title.as_str()).collect();
-            if titles.len() == 1 {
+            let urls: HashSet<Option<&str>> =
+                idx.iter().map(|&i| items[i].item.url.as_deref()).collect();
+            if titles.len() == 1 && urls.len() < idx.len() {
                 drop.extend(idx.iter().copied());
             }
         }

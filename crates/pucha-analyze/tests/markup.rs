@@ -378,3 +378,39 @@ fn a_list_filled_by_script_needs_javascript() {
     assert!(f.list_needs_script);
     assert_eq!(f.list_data_url, None);
 }
+
+#[test]
+fn a_list_writing_the_year_only_for_old_rows() {
+    // Recent rows `[MM-DD]`, rows older than a year `[YYYY-MM-DD]`: the old rows' full
+    // dates do not date the recent ones.
+    let rows: String = [("[12-20]", 0), ("[08-13]", 1), ("[2024-11-02]", 2)]
+        .iter()
+        .map(|(d, i)| {
+            format!(
+                "<tr><td><a href=\"/html/tjxx/{i}.html\">{}</a></td><td>{d}</td></tr>",
+                TITLES[*i]
+            )
+        })
+        .collect();
+    let f = column(
+        &format!("<table>{rows}</table>"),
+        "http://www.example.gov.cn/tjxx/",
+        (2026, 1, 6),
+    );
+    assert_eq!(dates(&f), ["2025-12-20", "2025-08-13", "2024-11-02"]);
+}
+
+#[test]
+fn rows_with_one_title_linking_to_distinct_pages_are_a_list() {
+    let lis: String = (0..3)
+        .map(|i| {
+            format!("<li><a href=\"/ghjh/{i}.html\">某某局2025年工作要点</a><span>2025-0{}-01</span></li>", 3 - i)
+        })
+        .collect();
+    let f = column(
+        &format!("<ul>{lis}</ul>"),
+        "http://www.example.gov.cn/ghjh/",
+        (2026, 1, 6),
+    );
+    assert_eq!(dates(&f), ["2025-03-01", "2025-02-01", "2025-01-01"]);
+}
