@@ -129,9 +129,11 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
     let by_url = meta.get("ArticleTitle").is_none_or(|t| t.is_empty());
     let (all_dates, context_year, items) = read_items(&page, options, url_date, meta_pub, by_url);
     // Hanweb keeps a list's records in a `<script type="text/xml">` datastore: they are read
-    // as a page of their own, with this page's year evidence.
+    // as a page of their own, with this page's year evidence; their links are the page's
+    // links (jpage.js renders them), so the crawler reaches the column's articles.
     let datastore = script::datastore(&page);
     let mut store_items: Vec<pucha_core::DatedItem> = Vec::new();
+    let mut store_links: Vec<PageLink> = Vec::new();
     if let Some(store) = &datastore {
         let sub = Page::parse(
             &format!(
@@ -142,6 +144,10 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         );
         let (_, _, found) = read_items(&sub, options, url_date, meta_pub, by_url);
         store_items = found.into_iter().map(|i| i.item).collect();
+        store_links = links(&sub)
+            .into_iter()
+            .filter(|l| l.tag == pucha_core::LinkTag::A)
+            .collect();
     }
     let main = page.main_text();
     let main_text_chars = main.chars().filter(|c| !c.is_whitespace()).count();
@@ -155,7 +161,8 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         article_title.as_deref().or(page.title.as_deref()),
     );
     let published = published(&page, &all_dates, &items, url_date, meta_pub);
-    let links = links(&page);
+    let mut links = links(&page);
+    links.extend(store_links);
     let mut pagination = pagination(&page);
     for u in script::script_pages(&page) {
         if !pagination.contains(&u) {

@@ -248,6 +248,10 @@ fn hanweb_datastore_records_are_list_items() {
         Some("http://www.example.gov.cn/art/2024/1/5/art_1301_0.html")
     );
     assert!(!f.list_needs_script);
+    // The records' links are the page's links: the crawler reaches the articles.
+    assert!(f.links.iter().any(
+        |l| l.url.as_deref() == Some("http://www.example.gov.cn/art/2024/1/3/art_1301_2.html")
+    ));
     assert!(f.list_data_url.as_deref().is_some_and(
         |u| u.starts_with("http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?")
     ));
