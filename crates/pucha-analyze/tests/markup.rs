@@ -376,6 +376,11 @@ fn a_list_filled_by_script_needs_javascript() {
         (2024, 3, 1),
     );
     assert!(!f.list_needs_script);
+    // A visit counter beside an empty list is no list request: the column stays readable
+    // as blank.
+    let body = "<ul id=\"newsList\"></ul><script>$.ajax({url: \"/module/visitcount/count.jsp?id=1\"});</script>";
+    let f = column(body, "http://www.example.gov.cn/tzgg/", (2024, 3, 1));
+    assert!(!f.list_needs_script);
     // A cross-site data URL is not recorded.
     let body = "<ul id=\"list\"></ul><script>$.getJSON(\"http://other.example.com/list.json\", r);</script>";
     let f = column(body, "http://www.example.gov.cn/tzgg/", (2024, 3, 1));
