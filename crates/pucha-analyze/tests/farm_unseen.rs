@@ -1,8 +1,8 @@
 //! The demo roster in the CMS families pucha was not first built on (`FarmSpec::unseen`:
 //! TRS WCM with `createPageHTML` pagers and title-attribute dates, GBK table layouts with
-//! `[MM-DD]` dates across the year boundary, Hanweb datastore lists): every column's list,
-//! followed through its pagination as the crawler would, must give the truth's item count
-//! and newest date.
+//! `[MM-DD]` dates across the year boundary, Hanweb datastore lists, a list loaded by
+//! script): every column's list, followed through its pagination as the crawler would, must
+//! give the truth's item count and newest date, and the script-loaded ones must be flagged.
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -43,6 +43,7 @@ fn unseen_families_give_each_columns_items_and_newest_date() {
     let mut checked = BTreeSet::new();
     let mut wrong = Vec::new();
     let mut columns = 0;
+    let mut script_lists = 0;
     for (i, st) in truth.sites.iter().enumerate() {
         if st.details.availability == "refused" {
             continue;
@@ -55,6 +56,7 @@ fn unseen_families_give_each_columns_items_and_newest_date() {
             let mut queue = VecDeque::from([url::Url::parse(&c.url).unwrap()]);
             let mut items = BTreeSet::new();
             let mut newest = None;
+            let mut by_script = false;
             while let Some(u) = queue.pop_front() {
                 if !seen.insert(u.to_string()) {
                     continue;
@@ -63,6 +65,7 @@ fn unseen_families_give_each_columns_items_and_newest_date() {
                     wrong.push(format!("{}: {u} not served", st.name));
                     continue;
                 };
+                by_script |= f.list_needs_script;
                 for it in &f.dated_items {
                     items.insert(it.url.clone().unwrap_or_else(|| it.title.clone()));
                     newest = newest.max(Some(it.date));
@@ -70,6 +73,14 @@ fn unseen_families_give_each_columns_items_and_newest_date() {
                 for p in &f.pagination {
                     queue.push_back(url::Url::parse(p).unwrap());
                 }
+            }
+            if by_script {
+                // A list only a script fills: nothing read, flagged, and truly not blank.
+                script_lists += 1;
+                if !items.is_empty() || c.blank || st.details.style != "script_list" {
+                    wrong.push(format!("{} {}: needs script", st.name, c.name));
+                }
+                continue;
             }
             if seen.len() as u32 != c.list_pages
                 || items.len() as u32 != c.items
@@ -93,11 +104,15 @@ fn unseen_families_give_each_columns_items_and_newest_date() {
     }
     assert_eq!(
         checked,
-        ["hanweb_datastore", "old_table", "trs_wcm"]
+        ["hanweb_datastore", "old_table", "script_list", "trs_wcm"]
             .map(String::from)
             .into(),
     );
     assert!(columns > 100, "{columns} columns");
+    assert!(
+        script_lists >= 3,
+        "{script_lists} lists flagged as needing script"
+    );
     assert!(
         wrong.is_empty(),
         "{} of {columns} columns wrong:\n{}",

@@ -333,6 +333,14 @@ fn generate_site(plan: SitePlan, spec: &FarmSpec, rng: &mut Rng) -> FarmSite {
                     Page::new("image/gif", TINY_GIF.to_vec()),
                 );
             }
+            Style::ScriptList => {
+                if let Some(ci) = rend.script_column() {
+                    pages.insert(
+                        format!("/api/list/{}.json", plan.columns[ci].id),
+                        Page::new("application/json", rend.script_list_json(ci).into_bytes()),
+                    );
+                }
+            }
             _ => {}
         }
     }

@@ -74,6 +74,7 @@ pub(crate) fn per_page(style: Style) -> usize {
         Style::OldTable => 5,
         // A jpage datastore holds every record of the column on its one list page.
         Style::HanwebDatastore => usize::MAX,
+        Style::ScriptList => 10,
     }
 }
 
@@ -95,7 +96,7 @@ pub(crate) fn list_path(style: Style, col: &ColumnPlan, n: usize) -> String {
         (Style::Hanweb, n) => format!("/{}/list_{n}.shtml", col.slug),
         (Style::Modern, 1) => format!("/{g}/{}/", col.slug),
         (Style::Modern, n) => format!("/{g}/{}/?page={n}", col.slug),
-        (Style::TrsWcm | Style::OldTable | Style::HanwebDatastore, _) => {
+        (Style::TrsWcm | Style::OldTable | Style::HanwebDatastore | Style::ScriptList, _) => {
             unreachable!("base() is a first style")
         }
     }
@@ -118,6 +119,7 @@ fn item_path(style: Style, col: &ColumnPlan, id: u32, d: NaiveDate, rng: &mut Rn
         Style::TrsWcm => item_path(Style::Trs, col, id, d, rng),
         Style::OldTable => format!("/html/{}/{id}.html", col.slug),
         Style::HanwebDatastore => item_path(Style::Jcms, col, id, d, rng),
+        Style::ScriptList => item_path(Style::Modern, col, id, d, rng),
     }
 }
 

@@ -35,6 +35,10 @@ pub enum Style {
     /// `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>..]]>` block
     /// on one list page, nothing of it in the HTML proper.
     HanwebDatastore,
+    /// A modern template where one content column's list is filled by script: the list page
+    /// holds an empty `<div class="news-list" id="newsList">` and a `$.ajax({url:
+    /// "/api/list/<id>.json"})` call; the JSON is served. The other columns are `Modern`.
+    ScriptList,
 }
 
 impl Style {
@@ -48,7 +52,12 @@ impl Style {
     ];
 
     /// The families of [`FarmSpec::unseen`]: markup the first styles do not show.
-    pub const UNSEEN: [Style; 3] = [Style::TrsWcm, Style::OldTable, Style::HanwebDatastore];
+    pub const UNSEEN: [Style; 4] = [
+        Style::TrsWcm,
+        Style::OldTable,
+        Style::HanwebDatastore,
+        Style::ScriptList,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -60,6 +69,7 @@ impl Style {
             Style::TrsWcm => "trs_wcm",
             Style::OldTable => "old_table",
             Style::HanwebDatastore => "hanweb_datastore",
+            Style::ScriptList => "script_list",
         }
     }
 
@@ -70,6 +80,7 @@ impl Style {
             Style::TrsWcm => Style::Trs,
             Style::OldTable => Style::Dede,
             Style::HanwebDatastore => Style::Jcms,
+            Style::ScriptList => Style::Modern,
             s => s,
         }
     }

@@ -346,7 +346,7 @@ impl Renderer<'_> {
             Style::Hanweb => {
                 let _ = writeln!(h, "<div class=\"hw-top\"><div class=\"hw-w\"><span class=\"hw-welcome\">欢迎访问{}</span><a href=\"javascript:;\" id=\"jsq\">适老化服务</a></div></div>\n<div class=\"hw-head\"><div class=\"hw-w\"><a class=\"hw-logo\" href=\"{home}\" title=\"{}\"><img src=\"/images/logo.png\"></a><div class=\"hw-search\"><form action=\"{search}\"><input type=\"text\" name=\"keyword\" title=\"站内搜索\"><a href=\"javascript:;\" class=\"hw-btn\">搜索</a></form></div></div></div>", esc(&p.name), esc(&p.name));
             }
-            Style::Modern => {
+            Style::Modern | Style::ScriptList => {
                 let _ = writeln!(h, "<header class=\"site-header\"><div class=\"container d-flex justify-content-between align-items-center\"><a class=\"brand\" href=\"{home}\"><img src=\"/images/logo.png\" alt=\"\"><span class=\"brand-name\">{}</span></a><form class=\"search-box\" action=\"{search}\" role=\"search\"><input type=\"search\" name=\"q\" aria-label=\"站内搜索\"><button type=\"submit\" class=\"btn\">搜索</button></form></div></header>", esc(&p.name));
             }
         }
@@ -439,7 +439,7 @@ impl Renderer<'_> {
                     "<a href=\"{about}\" title=\"{about_name}\">{about_name}</a></div></div>"
                 );
             }
-            Style::Modern => {
+            Style::Modern | Style::ScriptList => {
                 let _ = write!(n, "<nav class=\"main-nav\"><div class=\"container nav-flex\"><a class=\"nav-link active\" href=\"{home}\">首页</a>");
                 for (name, first, children) in &groups {
                     let _ = write!(n, "<div class=\"nav-item dropdown\"><a class=\"nav-link\" href=\"{first}\">{name}</a><div class=\"dropdown-menu\">");
@@ -606,7 +606,7 @@ impl Renderer<'_> {
             Style::Jcms | Style::HanwebDatastore => s.push_str("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" class=\"tb_list\">\n"),
             Style::Dede | Style::OldTable => s.push_str("<dl class=\"list_dl\">\n"),
             Style::Hanweb => s.push_str("<div class=\"default_pgContainer\">\n"),
-            Style::Modern => s.push_str("<div class=\"news-list\">\n"),
+            Style::Modern | Style::ScriptList => s.push_str("<div class=\"news-list\">\n"),
         }
         for it in items {
             let h = self.href(from, &it.path);
@@ -639,7 +639,7 @@ impl Renderer<'_> {
                     };
                     let _ = writeln!(s, "<div class=\"list-item\"><a href=\"{h}\" target=\"_blank\" title=\"{t}\">{}</a><span class=\"time\">{date}</span></div>", esc(&shown));
                 }
-                Style::Modern => {
+                Style::Modern | Style::ScriptList => {
                     let summary: String = it
                         .paragraphs
                         .first()
@@ -730,8 +730,60 @@ impl Renderer<'_> {
         s
     }
 
+    /// The column whose list a `ScriptList` site loads by script: the first `other` column
+    /// that is neither blank nor stale and whose items carry no defect (they are reached only
+    /// from that list, so no defect hides behind the script).
+    pub(crate) fn script_column(&self) -> Option<usize> {
+        if self.family() != Style::ScriptList {
+            return None;
+        }
+        let p = self.plan;
+        p.columns.iter().enumerate().position(|(ci, c)| {
+            let its = &self.items[ci];
+            let newest = its.iter().map(|it| it.date).max();
+            let column_defect = p.meta_defects.iter().any(|d| {
+                matches!(d, MetaDefect::NoSiteIdCode { column } | MetaDefect::NoColumnTags { column } | MetaDefect::NullColumnType { column } if *column == ci)
+            });
+            c.kind == ColumnKind::Other
+                && c.blank.is_none()
+                && !c.featured
+                && !column_defect
+                && newest.is_some_and(|d| {
+                    d >= crate::farm::window_start(self.as_of, c.kind.window())
+                })
+                && its.iter().all(|it| {
+                    it.wording.is_none()
+                        && it.broken.is_none()
+                        && !it.no_source
+                        && it.bad_pubdate.is_none()
+                })
+        })
+    }
+
+    /// The JSON a script-loaded list fetches: `{"total":N,"list":[{"title","url","date"}]}`.
+    pub(crate) fn script_list_json(&self, col: usize) -> String {
+        let rows: Vec<String> = self.items[col]
+            .iter()
+            .map(|it| {
+                format!(
+                    "{{\"title\":{},\"url\":{},\"date\":\"{}\"}}",
+                    serde_json::to_string(&it.title).expect("string"),
+                    serde_json::to_string(&it.path).expect("string"),
+                    it.date.format("%Y-%m-%d")
+                )
+            })
+            .collect();
+        format!("{{\"total\":{},\"list\":[{}]}}", rows.len(), rows.join(","))
+    }
+
     /// The list of a column's list page, the way the family writes it.
     fn column_list(&self, from: &str, col: usize, items: &[&Item]) -> String {
+        if self.script_column() == Some(col) {
+            let id = self.plan.columns[col].id;
+            return format!(
+                "<div class=\"news-list\" id=\"newsList\"></div><div class=\"pager\" id=\"pager\"></div>\n<script>$(function(){{ $.ajax({{ url: \"/api/list/{id}.json\", type: \"get\", dataType: \"json\", success: function(d){{ renderList(\"#newsList\", d.list); renderPager(\"#pager\", d.total); }} }}); }});</script>\n"
+            );
+        }
         if self.family() == Style::HanwebDatastore {
             self.list_datastore(from, col, items)
         } else {
@@ -775,6 +827,10 @@ impl Renderer<'_> {
             return String::new();
         }
         let c = &self.plan.columns[col];
+        if self.script_column() == Some(col) {
+            // The script draws the pager too.
+            return String::new();
+        }
         if self.family() == Style::TrsWcm {
             // TRS writes the pager from a call: no page link is in the HTML.
             return format!(
@@ -980,7 +1036,7 @@ impl Renderer<'_> {
                 Style::Hanweb => {
                     let _ = writeln!(main, "<div class=\"hw-info\"><span>发布时间：{date_time}</span><span>{src}</span><span>浏览次数：<em id=\"hits\"></em></span></div>");
                 }
-                Style::Modern => {
+                Style::Modern | Style::ScriptList => {
                     let _ = writeln!(main, "<div class=\"article-meta\"><time datetime=\"{}T{:02}:{:02}\">{}年{:02}月{:02}日 {:02}:{:02}</time><span>{src}</span></div>", it.date.format("%Y-%m-%d"), it.hm.0, it.hm.1, it.date.year(), it.date.month(), it.date.day(), it.hm.0, it.hm.1);
                 }
             }
@@ -989,7 +1045,7 @@ impl Renderer<'_> {
                 Style::Jcms | Style::HanwebDatastore => "zoom",
                 Style::Dede | Style::OldTable => "content",
                 Style::Hanweb => "hw-article",
-                Style::Modern => "article-content",
+                Style::Modern | Style::ScriptList => "article-content",
             };
             let _ = writeln!(main, "<div class=\"{body_cls}\" id=\"zoom\">");
             for p in &it.paragraphs {

@@ -641,7 +641,10 @@ fn unseen_farm_writes_each_familys_markup() {
     assert_eq!(t.as_of, NaiveDate::from_ymd_opt(2026, 1, 6).unwrap());
     assert_eq!(t.sites.len(), FarmSpec::demo().sites);
     let styles: BTreeSet<&str> = t.sites.iter().map(|s| s.details.style.as_str()).collect();
-    assert_eq!(styles, ["hanweb_datastore", "old_table", "trs_wcm"].into());
+    assert_eq!(
+        styles,
+        ["hanweb_datastore", "old_table", "script_list", "trs_wcm"].into()
+    );
     // The roster's verdicts are the demo farm's.
     let demo = truth(&Farm::generate(&FarmSpec::demo()));
     for (a, b) in t.sites.iter().zip(&demo.sites) {
@@ -673,6 +676,7 @@ fn unseen_farm_writes_each_familys_markup() {
                 }
             }
             "hanweb_datastore" => panic!("a datastore column has one list page"),
+            "script_list" => {}
             other => panic!("style {other}"),
         }
     }
@@ -693,6 +697,35 @@ fn unseen_farm_writes_each_familys_markup() {
         }
     }
     assert!(year_boundary, "December [MM-DD] rows checked in January");
+    // Each reachable script_list site loads one fresh column's list by script, from JSON it serves.
+    let mut script_columns = 0;
+    for (i, s) in t.sites.iter().enumerate() {
+        if s.details.style != "script_list" || s.details.availability == "refused" {
+            continue;
+        }
+        for c in &s.details.columns {
+            let page = decode(&farm, i, &path_of(&c.url));
+            if !page.contains("<div class=\"news-list\" id=\"newsList\"></div>") {
+                continue;
+            }
+            script_columns += 1;
+            assert!(!c.blank && !c.stale && c.items > 0, "{}", c.name);
+            let id = page
+                .split("url: \"/api/list/")
+                .nth(1)
+                .and_then(|r| r.split(".json").next())
+                .expect("data URL");
+            let json = farm.sites[i]
+                .page(&format!("/api/list/{id}.json"))
+                .expect("JSON served");
+            let v: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
+            assert_eq!(v["list"].as_array().unwrap().len() as u32, c.items);
+        }
+    }
+    assert!(
+        script_columns >= 3,
+        "{script_columns} script-loaded columns"
+    );
 }
 
 #[test]
