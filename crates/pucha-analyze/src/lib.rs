@@ -167,13 +167,18 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
     let mut store_items: Vec<pucha_core::DatedItem> = Vec::new();
     let mut store_links: Vec<PageLink> = Vec::new();
     if let Some(store) = &datastore {
-        let sub = Page::parse(
+        // The records are part of the page: the same budget bounds them.
+        let (sub, sub_cut) = Page::parse_within(
             &format!(
                 "<html><body><div class=\"datastore\">{}</div></body></html>",
                 store.records
             ),
             &page.base,
+            options.budget.tree,
         );
+        if analysis_cut.is_none() {
+            analysis_cut = sub_cut;
+        }
         let (_, _, found) = read_items(&sub, options, url_date, meta_pub, by_url);
         store_items = found.into_iter().map(|i| i.item).collect();
         store_links = links(&sub)
