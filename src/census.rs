@@ -426,7 +426,8 @@ fn progress_message(live: &pucha_crawl::LiveStats, eta: Option<std::time::Durati
     )
 }
 
-fn hms(d: std::time::Duration) -> String {
+/// A duration as a person reads an ETA: `1h02m`, `4m05s`, `9s`.
+pub fn hms(d: std::time::Duration) -> String {
     let s = d.as_secs();
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, (s % 3600) / 60)

@@ -198,8 +198,20 @@ impl Crawler {
             ctx.note(n);
         }
 
-        // Reachability pre-check: an unreachable site costs one probe, not a crawl.
+        // Reachability pre-check: an unreachable site costs one probe, not a crawl. It is a
+        // request to the site's host like any other: under the host's politeness gate.
         let probe_timeout = PROBE_TIMEOUT.min(Duration::from_millis(cfg.request_timeout_ms));
+        let gate = (!cfg.no_politeness).then(|| {
+            self.inner.gates.get(
+                &crate::fetch::host_key(&home),
+                cfg.per_host_concurrency,
+                cfg.per_host_rps,
+            )
+        });
+        let permit = match &gate {
+            Some(g) => Some(g.acquire().await),
+            None => None,
+        };
         let (mut sample, mut fail) = self
             .probe_with(
                 &ctx.http,
@@ -227,6 +239,7 @@ impl Crawler {
                     .await;
             }
         }
+        drop(permit);
         out.probes.push(sample.clone());
         if let Some(f) = fail {
             out.reachability = Reachability::Unreachable {
