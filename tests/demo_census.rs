@@ -188,7 +188,9 @@ fn assert_matches_truth(report: &Report, truth: &FarmTruth) {
         if p < 0.95 || r < 0.95 {
             low.push(format!("{rule}: precision {p:.2} recall {r:.2} {t:?}"));
         }
-        if agree.is_some_and(|a| a < 0.95) {
+        // veto.site_unreachable counts failed probes, which follow the flaky server's timing;
+        // the truth records that the site is vetoed (1). Its verdicts are checked above.
+        if *rule != "veto.site_unreachable" && agree.is_some_and(|a| a < 0.95) {
             counts_off.push(format!("{rule}: count agreement {agree:?} {t:?}"));
         }
     }
