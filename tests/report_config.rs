@@ -1,0 +1,108 @@
+//! `pucha report --config pucha.toml`: the `[notice]` section reaches notice.md, flags win
+//! over it, and an unknown key stops the command with its name.
+
+use std::process::Command;
+
+fn census_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let report = pucha_report::sample::seed_census();
+    std::fs::write(
+        dir.path().join("report.json"),
+        serde_json::to_string_pretty(&report).unwrap(),
+    )
+    .unwrap();
+    dir
+}
+
+const CONFIG: &str = r#"
+[notice]
+issuer = "绵阳市政务服务监督管理局"
+doc_number = "绵政监函〔2019〕49号"
+issue_date = 2019-08-30
+contact_phone = "0816-2508459"
+contact_person = "张三"
+"#;
+
+fn pucha(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pucha"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("PUCHA_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_configured_issuer_doc_number_date_and_phone_reach_the_notice() {
+    let dir = census_dir();
+    let cfg = dir.path().join("pucha.toml");
+    std::fs::write(&cfg, CONFIG).unwrap();
+    let from = dir.path().display().to_string();
+    let out = pucha(
+        &[
+            "report",
+            "--from",
+            &from,
+            "--config",
+            "pucha.toml",
+            "--format",
+            "md",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.path().join("notice.md")).unwrap();
+    assert!(md.contains("# 绵阳市政务服务监督管理局关于"), "{md}");
+    assert!(md.contains("绵政监函〔2019〕49号"), "{md}");
+    assert!(md.contains("2019年8月30日"), "{md}");
+    assert!(md.contains("联系人：张三，联系电话：0816-2508459"), "{md}");
+    assert!(!md.contains("××市"), "{md}");
+
+    // A flag wins over the file.
+    let out = pucha(
+        &[
+            "report",
+            "--from",
+            &from,
+            "--format",
+            "md",
+            "--issuer",
+            "某某局",
+            "--issue-date",
+            "2019-09-03",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.path().join("notice.md")).unwrap();
+    assert!(md.contains("# 某某局关于"), "{md}");
+    assert!(md.contains("2019年9月3日"), "{md}");
+    // ./pucha.toml is read without --config.
+    assert!(md.contains("绵政监函〔2019〕49号"), "{md}");
+}
+
+#[test]
+fn an_unknown_key_is_an_error_naming_it() {
+    let dir = census_dir();
+    std::fs::write(dir.path().join("pucha.toml"), "[notice]\nisuer = \"x\"\n").unwrap();
+    let from = dir.path().display().to_string();
+    let out = pucha(&["report", "--from", &from, "--format", "md"], dir.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("isuer") && err.contains("pucha.toml"), "{err}");
+    // A --config that does not exist is an error too.
+    let out = pucha(
+        &["report", "--from", &from, "--config", "nope.toml"],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
+}
