@@ -23,7 +23,7 @@ use pucha_core::Report;
 
 pub use csvout::{write_annex_csv, write_csv};
 pub use diff::{diff, ProblemRef, RunDiff, SiteDiff};
-pub use html::render_html;
+pub use html::{render_html, render_notice_html};
 pub use markdown::{render_notice_md, render_site_md, RunContext};
 pub use notice::{annex_rows, build_notice, AnnexRow, Notice, NoticeOptions};
 pub use review::{Applied, Decision, Review, ReviewItem, REVIEW_FILE};
@@ -76,7 +76,10 @@ impl ReportError {
 pub struct Written {
     pub report_json: PathBuf,
     pub notice_md: PathBuf,
+    /// The notice alone, as an official document (GB/T 9704 layout).
     pub notice_html: PathBuf,
+    /// The dashboard: key figures, annex, trends, every finding and each site's report.
+    pub dashboard_html: PathBuf,
     pub xlsx: PathBuf,
     pub findings_csv: PathBuf,
     pub annex_csv: PathBuf,
@@ -93,6 +96,7 @@ impl Written {
             &self.report_json,
             &self.notice_md,
             &self.notice_html,
+            &self.dashboard_html,
             &self.xlsx,
             &self.findings_csv,
             &self.annex_csv,
@@ -108,7 +112,7 @@ impl Written {
 pub enum Format {
     /// notice.md and sites/*.md
     Md,
-    /// notice.html
+    /// notice.html (the notice as an official document) and dashboard.html
     Html,
     /// report.xlsx
     Xlsx,
@@ -150,7 +154,7 @@ impl Format {
     }
 }
 
-/// Writes report.json, notice.md, notice.html, report.xlsx, findings.csv, annex.csv and
+/// Writes report.json, notice.md, notice.html, dashboard.html, report.xlsx, findings.csv, annex.csv and
 /// sites/<n>-<name>.md into `out_dir` (created if needed). `history` holds earlier runs: the
 /// latest one before this run is the re-check baseline, all of them feed the trends.
 pub fn write_all(
@@ -258,8 +262,9 @@ fn write_one(
             }
         }
         Format::Html => {
+            w.notice_html = put("notice.html", &render_notice_html(report, opts))?;
             let body = html::render_html_with(report, trends, opts);
-            w.notice_html = put("notice.html", &body)?;
+            w.dashboard_html = put("dashboard.html", &body)?;
         }
         Format::Xlsx => {
             w.xlsx = out_dir.join("report.xlsx");

@@ -95,7 +95,7 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
     );
 
     // The HTML page: key figures, the annex, the trend chart, no external assets.
-    let html = std::fs::read_to_string(&w.notice_html).unwrap();
+    let html = std::fs::read_to_string(&w.dashboard_html).unwrap();
     assert!(html.contains("id=\"fig-pass-rate\">66.04%<"));
     assert!(html.contains("id=\"fig-problem-sites\">18<"));
     assert!(html.contains("<svg id=\"trend-chart\""));
@@ -135,4 +135,77 @@ fn site_report_shows_evidence_coverage_and_recheck() {
     assert!(md.contains("| 因页面数上限截断 | 12 |"));
     assert!(md.contains("仍未整改：空白栏目7个"));
     assert!(md.contains("## 历次检查"));
+}
+
+#[test]
+fn notice_html_is_the_official_document_and_dashboard_html_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = pucha_report::sample::seed_census();
+    let w = write_all(
+        &report,
+        dir.path(),
+        &[pucha_report::sample::previous_census()],
+    )
+    .unwrap();
+    assert_eq!(w.notice_html, dir.path().join("notice.html"));
+    assert_eq!(w.dashboard_html, dir.path().join("dashboard.html"));
+    assert!(w.all().contains(&w.dashboard_html.as_path()));
+
+    let notice = std::fs::read_to_string(&w.notice_html).unwrap();
+    // GB/T 9704: A4 with its margins, 小标宋 title, 仿宋 3号 body, page numbers, annex on a new page.
+    assert!(
+        notice.contains("@page{size:A4;margin:37mm 26mm 35mm 28mm"),
+        "{notice}"
+    );
+    assert!(notice.contains("counter(page)"));
+    assert!(notice
+        .contains("\"FZXiaoBiaoSong-B05S\",\"方正小标宋简体\",\"STZhongsong\",\"SimSun\",serif"));
+    assert!(notice.contains("font-family:\"FangSong\",\"仿宋\""));
+    assert!(notice.contains("font-size:16pt"));
+    assert!(notice.contains(".annex{break-before:page;page-break-before:always}"));
+    assert!(notice.contains("<section class=\"annex\" id=\"annex\">"));
+    assert!(notice.contains("word-break:keep-all"));
+    assert!(notice.contains("td.url{overflow-wrap:anywhere"));
+    assert!(!notice.contains("break-all"), "one character per line");
+    // Every annex row, and none of the dashboard.
+    let annex = pucha_report::annex_rows(&report, false);
+    assert_eq!(annex.len(), 18);
+    for r in &annex {
+        assert!(
+            notice.contains(&format!("<td class=\"owner\">{}</td>", r.owner)),
+            "{}",
+            r.owner
+        );
+    }
+    for dashboard_only in [
+        "key-figures",
+        "fig-pass-rate",
+        "trend-chart",
+        "id=\"findings\"",
+        "<details",
+        "<script",
+        "<svg",
+    ] {
+        assert!(
+            !notice.contains(dashboard_only),
+            "{dashboard_only} in notice.html"
+        );
+    }
+    assert!(notice.contains("合格率为66.04%"));
+
+    let dash = std::fs::read_to_string(&w.dashboard_html).unwrap();
+    for element in [
+        "key-figures",
+        "fig-pass-rate",
+        "trend-chart",
+        "id=\"findings\"",
+        "<details",
+        "<script",
+    ] {
+        assert!(
+            dash.contains(element),
+            "{element} missing from dashboard.html"
+        );
+    }
+    assert!(!dash.contains("@page{size:A4"));
 }
