@@ -430,7 +430,11 @@ pub fn print_summary(report: &Report, out: &Path) {
         s.counts().pass_rate_text()
     );
     println!("notice:  {}", out.join("notice.md").display());
-    println!("         {} (A4 document)", out.join("notice.html").display());
+    println!(
+        "         {} (A4 document)",
+        out.join("notice.html").display()
+    );
+    println!("         {}", out.join("notice.docx").display());
     println!("dashboard: {}", out.join("dashboard.html").display());
     println!("report:  {}", out.join("report.json").display());
 }

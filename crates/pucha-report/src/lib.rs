@@ -7,6 +7,7 @@
 
 pub mod csvout;
 pub mod diff;
+pub mod docx;
 pub mod html;
 pub mod markdown;
 pub mod notice;
@@ -48,6 +49,8 @@ pub enum ReportError {
     },
     #[error("cannot write the workbook {path}: {detail}")]
     Xlsx { path: PathBuf, detail: String },
+    #[error("cannot write the Word document {path}: {detail}")]
+    Docx { path: PathBuf, detail: String },
     #[error("cannot write the CSV {path}: {detail}")]
     Csv { path: PathBuf, detail: String },
     #[error("invalid review file {path}: {detail}")]
@@ -76,6 +79,8 @@ impl ReportError {
 pub struct Written {
     pub report_json: PathBuf,
     pub notice_md: PathBuf,
+    /// notice.docx, beside notice.md.
+    pub notice_docx: PathBuf,
     /// The notice alone, as an official document (GB/T 9704 layout).
     pub notice_html: PathBuf,
     /// The dashboard: key figures, annex, trends, every finding and each site's report.
@@ -95,6 +100,7 @@ impl Written {
         let mut v: Vec<&Path> = vec![
             &self.report_json,
             &self.notice_md,
+            &self.notice_docx,
             &self.notice_html,
             &self.dashboard_html,
             &self.xlsx,
@@ -110,7 +116,7 @@ impl Written {
 /// Which formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// notice.md and sites/*.md
+    /// notice.md, notice.docx and sites/*.md
     Md,
     /// notice.html (the notice as an official document) and dashboard.html
     Html,
@@ -154,7 +160,7 @@ impl Format {
     }
 }
 
-/// Writes report.json, notice.md, notice.html, dashboard.html, report.xlsx, findings.csv, annex.csv and
+/// Writes report.json, notice.md, notice.docx, notice.html, dashboard.html, report.xlsx, findings.csv, annex.csv and
 /// sites/<n>-<name>.md into `out_dir` (created if needed). `history` holds earlier runs: the
 /// latest one before this run is the re-check baseline, all of them feed the trends.
 pub fn write_all(
@@ -247,6 +253,8 @@ fn write_one(
         }
         Format::Md => {
             w.notice_md = put("notice.md", &render_notice_md(report, opts))?;
+            w.notice_docx = out_dir.join("notice.docx");
+            docx::write_docx(&build_notice(report, opts), &w.notice_docx)?;
             let dir = out_dir.join("sites");
             std::fs::create_dir_all(&dir).map_err(|e| ReportError::io(&dir, e))?;
             for (i, s) in report.sites.iter().enumerate() {

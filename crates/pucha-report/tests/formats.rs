@@ -209,3 +209,69 @@ fn notice_html_is_the_official_document_and_dashboard_html_the_dashboard() {
     }
     assert!(!dash.contains("@page{size:A4"));
 }
+
+#[test]
+fn notice_docx_carries_the_summary_and_every_annex_row() {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().unwrap();
+    let report = pucha_report::sample::seed_census();
+    let opts = pucha_report::NoticeOptions {
+        issuer: "绵阳市政务服务监督管理局".into(),
+        doc_number: Some("绵政监函〔2019〕49号".into()),
+        ..pucha_report::NoticeOptions::default()
+    };
+    let w =
+        pucha_report::write_formats(&report, dir.path(), &[], &opts, &[pucha_report::Format::Md])
+            .unwrap();
+    assert_eq!(w.notice_docx, dir.path().join("notice.docx"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&w.notice_docx).unwrap()).unwrap();
+    for part in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/_rels/document.xml.rels",
+        "word/footer1.xml",
+    ] {
+        assert!(zip.by_name(part).is_ok(), "{part} missing");
+    }
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    // Title, 文号, sections and the summary numbers.
+    assert!(xml.contains("绵阳市政务服务监督管理局关于"), "{xml}");
+    assert!(xml.contains("绵政监函〔2019〕49号"));
+    for s in ["一、总体情况", "二、主要问题", "下一步工作要求"] {
+        assert!(xml.contains(s), "{s}");
+    }
+    assert!(xml.contains("共有运行政府网站53家"));
+    assert!(xml.contains("发现存在突出问题的网站18家"));
+    assert!(xml.contains("合格率为66.04%"));
+    // A4 with the GB/T 9704 margins, fonts by name, the annex on a new page with a header row.
+    assert!(xml.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
+    assert!(xml.contains("w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\""));
+    assert!(xml.contains("w:eastAsia=\"仿宋\"") && xml.contains("w:eastAsia=\"方正小标宋简体\""));
+    assert!(xml.contains("<w:pageBreakBefore/>"));
+    assert!(xml.contains("<w:tblHeader/>"));
+    for h in [
+        "序号",
+        "类别",
+        "填报单位",
+        "首页地址",
+        "结果",
+        "发现的突出问题",
+    ] {
+        assert!(
+            xml.contains(&format!("<w:t xml:space=\"preserve\">{h}</w:t>")),
+            "{h}"
+        );
+    }
+    let annex = pucha_report::annex_rows(&report, false);
+    assert_eq!(annex.len(), 18);
+    let esc = pucha_report::html::esc;
+    for r in &annex {
+        for cell in [&r.owner, &r.url, &r.problems] {
+            assert!(xml.contains(&format!(">{}</w:t>", esc(cell))), "{cell}");
+        }
+    }
+}
