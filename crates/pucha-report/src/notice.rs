@@ -272,13 +272,13 @@ pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
         .unwrap_or_default();
     let basis = format!(
         "根据《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》\
-         （国办秘函〔2019〕19号）{provincial}有关要求，{}以{}为监测时间点，对{}政府网站开展了{}年第{}季度检查。\
+         （国办秘函〔2019〕19号）{provincial}有关要求，{}以{}为监测时间点，组织开展了{}年第{}季度{}政府网站检测。\
          现将有关情况通报如下：",
         opts.issuer,
         date_zh(as_of),
-        opts.scope,
         as_of.year(),
-        cn_num(quarter as usize)
+        cn_num(quarter as usize),
+        opts.scope
     );
     let annex = annex_rows(report, opts.annex_all_problem_sites);
     let mut sections = vec![

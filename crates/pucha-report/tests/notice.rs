@@ -289,3 +289,13 @@ fn annex_lists_vetoes_once_with_the_problem_page() {
         .unwrap();
     assert!(!annex1.contains(r::label_zh(r::DED_IPV6)), "{annex1}");
 }
+
+#[test]
+fn the_basis_sentence_uses_the_seed_notices_wording() {
+    let md = render_notice_md(&seed_census(), &NoticeOptions::default());
+    assert!(
+        md.contains("组织开展了2019年第三季度全市政府网站检测。现将有关情况通报如下："),
+        "{md}"
+    );
+    assert!(md.contains("政府网站普查情况的通报"), "{md}");
+}
