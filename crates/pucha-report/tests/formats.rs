@@ -64,6 +64,19 @@ fn write_all_writes_every_format_and_the_xlsx_annex_matches_the_json() {
         assert_eq!(got, &want.cells().to_vec());
     }
 
+    // 附件2 (其他问题): its own sheet after the annex, one row per site with deductions or norms.
+    assert_eq!(wb.sheet_names()[2], pucha_report::xlsx::SHEET_OTHER_ANNEX);
+    let other = pucha_report::notice::other_annex_rows(&back);
+    let range = wb
+        .worksheet_range(pucha_report::xlsx::SHEET_OTHER_ANNEX)
+        .unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
+    assert_eq!(rows[0][8], "发现的其他问题");
+    assert_eq!(rows.len().saturating_sub(1), other.len());
+    for (got, want) in rows[1..].iter().zip(&other) {
+        assert_eq!(got, &want.cells().to_vec());
+    }
+
     // One row per finding, one per piece of evidence.
     let findings: usize = back.sites.iter().map(|s| s.findings.len()).sum();
     let evidence: usize = back
