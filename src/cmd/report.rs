@@ -155,6 +155,18 @@ pub async fn run(mut args: Args) -> anyhow::Result<()> {
         annex_all_problem_sites: args.annex_all,
         ..config.notice_options(&flags)
     };
+    if opts.issue_date.is_none() {
+        println!(
+            "note: the notice is dated with the as-of date {} (set [notice] issue_date in pucha.toml or --issue-date)",
+            report.run.as_of
+        );
+    }
+    if opts.issuer == NoticeOptions::default().issuer {
+        println!(
+            "note: the notice names the placeholder issuer {} (set [notice] issuer in pucha.toml or --issuer)",
+            opts.issuer
+        );
+    }
     let written = pucha_report::write_formats(&report, &out, &history, &opts, &formats)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     let s = &report.summary;

@@ -299,3 +299,36 @@ fn the_basis_sentence_uses_the_seed_notices_wording() {
     );
     assert!(md.contains("政府网站普查情况的通报"), "{md}");
 }
+
+#[test]
+fn issue_date_contact_region_and_other_problems_come_from_the_options() {
+    let report = seed_census();
+    // Defaults: dated with the as-of date (and said so in the model), 附件2 carried, no contact line.
+    let n = build_notice(&report, &NoticeOptions::default());
+    assert!(n.dated_as_of);
+    assert_eq!(n.date, "2019年9月30日");
+    assert!(n.contact.is_none());
+    assert!(n.other_annex_included && !n.other_annex.is_empty());
+    let opts = NoticeOptions {
+        issue_date: chrono::NaiveDate::from_ymd_opt(2019, 10, 8),
+        contact_phone: Some("0816-2508459".into()),
+        region_name: Some("示例市".into()),
+        include_other_problems: false,
+        ..NoticeOptions::default()
+    };
+    let n = build_notice(&report, &opts);
+    assert!(!n.dated_as_of);
+    assert_eq!(n.date, "2019年10月8日");
+    assert_eq!(n.contact.as_deref(), Some("联系电话：0816-2508459"));
+    assert!(n.other_annex.is_empty() && !n.other_annex_included);
+    let md = render_notice_md(&report, &opts);
+    assert!(md.contains("示例市共有运行政府网站53家"), "{md}");
+    assert!(
+        md.contains("联系电话：0816-2508459\n\n附件：存在突出问题的政府网站名单"),
+        "{md}"
+    );
+    assert!(md.contains("2019年10月8日"));
+    assert!(!md.contains("附件2") && !md.contains("其他问题。"), "{md}");
+    let html = pucha_report::render_notice_html(&report, &opts);
+    assert!(!html.contains("附件2") && html.contains("2019年10月8日"));
+}
