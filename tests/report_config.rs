@@ -106,3 +106,26 @@ fn an_unknown_key_is_an_error_naming_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
 }
+
+#[test]
+fn run_and_coordinator_read_the_configuration_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sites.csv"),
+        "name,url,category\n示例,http://127.0.0.1:9/,other\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("pucha.toml"), "[crawl]\nmax_pagez = 3\n").unwrap();
+    for cmd in [
+        &["run", "--sites", "sites.csv"][..],
+        &["coordinator", "--sites", "sites.csv"][..],
+    ] {
+        let out = pucha(cmd, dir.path());
+        assert!(!out.status.success(), "{cmd:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("max_pagez") && err.contains("pucha.toml"),
+            "{cmd:?}: {err}"
+        );
+    }
+}
