@@ -363,7 +363,7 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
     );
     if s.errors > 0 {
         p2.push_str(&format!(
-            "（另有{}家网站无法访问，未计入检查网站数，名单见附件）",
+            "（另有{}家网站检测失败，未计入检查网站数，名单见附件）",
             s.errors
         ));
     }
@@ -414,7 +414,7 @@ pub const COUNTS_HEADERS: [&str; 7] = [
     "检查网站数",
     "合格",
     "不合格",
-    "无法访问",
+    "检测失败",
     "合格率",
 ];
 
@@ -491,10 +491,7 @@ fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
         .filter(|s| s.verdict == Verdict::Error)
         .collect();
     if !errors.is_empty() {
-        let names: Vec<String> = errors
-            .iter()
-            .map(|s| format!("{}（网站无法访问）", s.site.name))
-            .collect();
+        let names: Vec<String> = errors.iter().map(|s| s.site.name.clone()).collect();
         blocks.push(Block::Para(format!(
             "此外，{}家网站本次未能完成检测：{}。",
             errors.len(),

@@ -177,7 +177,8 @@ fn errors_and_pending_reviews_are_marked() {
 
     let md = render_notice_md(&report, &NoticeOptions::default());
     assert!(md.contains("合格率为65.38%"), "{md}");
-    assert!(md.contains("另有1家网站无法访问"));
+    assert!(md.contains("另有1家网站检测失败，未计入检查网站数"), "{md}");
+    assert!(md.contains("本次未能完成检测："), "{md}");
     // The site still fails on a confirmed veto (unanswered messages): plain 不合格, not 待复核.
     assert!(!md.contains("含待复核网站"), "{md}");
     assert!(md.contains("严重表述错误1处（待复核）"));
@@ -202,7 +203,7 @@ fn errors_and_pending_reviews_are_marked() {
     assert_eq!(rows.len(), 19);
     let err = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
     assert_eq!(err.result, "检测失败");
-    assert_eq!(err.problems, "网站无法访问");
+    assert_eq!(err.problems, "未能完成检测");
     assert!(!md.contains(reason));
     assert!(rows.iter().any(|r| r.result == "不合格（待复核）"));
 }
