@@ -129,3 +129,76 @@ fn run_and_coordinator_read_the_configuration_too() {
         );
     }
 }
+
+/// Serves one small page (404 for everything but `/`) on 127.0.0.1.
+fn serve_page() -> u16 {
+    use std::io::{Read, Write};
+    const PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>丰阳市测试局</title></head><body><p>x</p></body></html>";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let resp = if head.starts_with("GET / ") {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{PAGE}",
+                    PAGE.len()
+                )
+            } else {
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string()
+            };
+            let _ = s.write_all(resp.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn pucha_run_writes_the_configured_notice_into_the_configured_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = serve_page();
+    std::fs::write(
+        dir.path().join("sites.csv"),
+        format!("name,url,category\n丰阳市测试局,http://127.0.0.1:{port}/,department\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pucha.toml"),
+        format!("{CONFIG}\n[run]\nout = \"q3\"\ndata_dir = \"data\"\n\n[crawl]\nmax_seconds = 30\npoliteness = false\n"),
+    )
+    .unwrap();
+    let out = pucha(
+        &[
+            "run",
+            "--sites",
+            "sites.csv",
+            "--as-of",
+            "2026-09-30",
+            "--loopback-only",
+            "--no-canary",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data").is_dir(), "[run] data_dir not used");
+    let md = std::fs::read_to_string(dir.path().join("q3/notice.md")).unwrap();
+    assert!(
+        md.contains("# 绵阳市政务服务监督管理局关于2026年第三季度"),
+        "{md}"
+    );
+    assert!(
+        md.contains("绵政监函〔2019〕49号") && md.contains("2019年8月30日"),
+        "{md}"
+    );
+    assert!(md.contains("联系电话：0816-2508459"), "{md}");
+    for f in ["notice.html", "dashboard.html", "notice.docx"] {
+        assert!(dir.path().join("q3").join(f).is_file(), "{f}");
+    }
+}
