@@ -8,7 +8,7 @@ use pucha_core::PageFacts;
 fn at(html: &str, url: &str, today: (i32, u32, u32)) -> PageFacts {
     let options = AnalyzeOptions {
         today: NaiveDate::from_ymd_opt(today.0, today.1, today.2),
-        site_encoding: None,
+        ..AnalyzeOptions::default()
     };
     analyze_text_with(html, &url::Url::parse(url).unwrap(), &options)
 }

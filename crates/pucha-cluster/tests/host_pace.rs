@@ -53,7 +53,10 @@ async fn two_workers_get_distinct_slots_one_interval_apart() {
 
 /// A loopback server answering every request with a page linking `/p1.html` .. `/p4.html`,
 /// recording when each request arrived.
-fn shared_host() -> (String, Arc<Mutex<Vec<(Instant, String)>>>) {
+/// When each request arrived, with its request line.
+type Arrivals = Arc<Mutex<Vec<(Instant, String)>>>;
+
+fn shared_host() -> (String, Arrivals) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
