@@ -17,6 +17,7 @@ mod guide;
 mod homepage;
 mod lists;
 mod page;
+pub mod pii;
 mod signals;
 pub mod tree;
 
@@ -229,6 +230,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
             None => format!("page too large, {what}"),
         });
     }
+    let pii = pii::find(&body_text);
     PageFacts {
         encoding: "UTF-8".to_string(),
         encoding_source: Default::default(),
@@ -251,6 +253,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         soft_404,
         signals: signals::extract(&page.html, &page.base),
         analysis_cut,
+        pii,
     }
 }
 

@@ -85,6 +85,8 @@ rules! {
     NORM_DOMAIN_STRUCTURE = "norm.domain.structure", Norm, Partly, "域名结构不规范";
     NORM_DOCS_VALIDITY_MARKING = "norm.docs.validity_marking", Norm, Partly, "失效文件未标注";
     NORM_MAP_STANDARD_MAP = "norm.map.standard_map", Norm, No, "地图未使用标准地图";
+    EXT_PERSONAL_INFO_EXPOSED = "ext.personal_info_exposed", Extension, Partly, "公开页面暴露个人信息（身份证号、手机号、银行卡号）";
+    EXT_OUTDATED_INSTITUTION_NAME = "ext.outdated_institution_name", Extension, Partly, "使用机构改革前的旧机构名称";
 }
 
 /// Looks a rule up by id.
