@@ -87,6 +87,7 @@ rules! {
     NORM_MAP_STANDARD_MAP = "norm.map.standard_map", Norm, No, "地图未使用标准地图";
     EXT_PERSONAL_INFO_EXPOSED = "ext.personal_info_exposed", Extension, Partly, "公开页面暴露个人信息（身份证号、手机号、银行卡号）";
     EXT_OUTDATED_INSTITUTION_NAME = "ext.outdated_institution_name", Extension, Partly, "使用机构改革前的旧机构名称";
+    EXT_ANNUAL_REPORT_MISSING = "ext.annual_report_missing", Extension, Partly, "未发布上一年度政府网站工作年度报表";
 }
 
 /// Looks a rule up by id.

@@ -319,6 +319,12 @@ impl Site<'_> {
         if let Ok(reg) = crate::ext::Register::new(cfg) {
             out.extend(crate::ext::outdated_names(&pages, &reg, cfg));
         }
+        out.extend(crate::ext::annual_report(
+            &pages,
+            &self.home.url,
+            self.ctx.as_of,
+            &self.pack().extensions.annual_report,
+        ));
         out
     }
 

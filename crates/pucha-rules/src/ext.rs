@@ -29,6 +29,29 @@ pub struct Extensions {
     /// A promoted deduction also needs a `[scoring.items."ext.…"]` entry to cost points.
     pub promote: BTreeMap<String, Severity>,
     pub outdated_names: OutdatedNames,
+    pub annual_report: AnnualReport,
+}
+
+/// `[extensions.annual_report]`: ext.annual_report_missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnnualReport {
+    /// A page title, list title or link text naming the report has one of these words
+    /// and the previous year (`2023`).
+    pub keywords: Vec<String>,
+    /// The report is owed from the day after this month-day of the following year.
+    pub due_month: u32,
+    pub due_day: u32,
+}
+
+impl Default for AnnualReport {
+    fn default() -> Self {
+        AnnualReport {
+            keywords: vec!["年度报表".into(), "工作报表".into(), "年度工作报表".into()],
+            due_month: 1,
+            due_day: 31,
+        }
+    }
 }
 
 /// `[extensions.outdated_names]`: ext.outdated_institution_name.
@@ -347,6 +370,42 @@ pub(crate) fn outdated_names(
     per_item(ids::EXT_OUTDATED_INSTITUTION_NAME, 1, evidence, |n| {
         format!("机构改革后仍使用旧机构名称 {n} 处")
     })
+}
+
+/// `ext.annual_report_missing`: after the due day (31 January), the previous year's
+/// 政府网站工作年度报表 is named by no page title, list title or link text of the site.
+pub(crate) fn annual_report(
+    pages: &[&PageRecord],
+    home_url: &str,
+    as_of: NaiveDate,
+    cfg: &AnnualReport,
+) -> Option<Finding> {
+    let due = NaiveDate::from_ymd_opt(as_of.year(), cfg.due_month, cfg.due_day)?;
+    if as_of <= due {
+        return None;
+    }
+    let year = (as_of.year() - 1).to_string();
+    let names =
+        |t: &str| t.contains(year.as_str()) && cfg.keywords.iter().any(|k| t.contains(k.as_str()));
+    let found = pages.iter().any(|p| {
+        let f = &p.facts;
+        f.title.as_deref().is_some_and(names)
+            || f.meta("ArticleTitle").is_some_and(names)
+            || f.dated_items.iter().any(|i| names(&i.title))
+            || f.links.iter().any(|l| names(&l.text))
+    });
+    if found {
+        return None;
+    }
+    per_item(
+        ids::EXT_ANNUAL_REPORT_MISSING,
+        1,
+        vec![ev(
+            home_url,
+            format!("在已抓取页面的标题和链接中未找到 {year} 年度政府网站工作年度报表"),
+        )],
+        |_| format!("未找到 {year} 年度政府网站工作年度报表"),
+    )
 }
 
 /// Sets the class a pack promotes an ext rule to.

@@ -30,7 +30,7 @@ pub use columns::{classify, columns, columns_at, Column, ColumnClass};
 pub use dates::{date_in_url, days_before, months_before, Window};
 pub use error::RulesError;
 pub use eval::{evaluate, EvalContext};
-pub use ext::{Extensions, OutdatedNames, RegisterEntry};
+pub use ext::{AnnualReport, Extensions, OutdatedNames, RegisterEntry};
 pub use pack::*;
 pub use page::check_page;
 pub use score::no_service_site;

@@ -33,6 +33,10 @@ fn eval_with(pages: Vec<pucha_core::PageRecord>, pack: &RulePack, mode: ScoringM
 fn site(body: &str) -> Vec<pucha_core::PageRecord> {
     let as_of = d("2024-10-08");
     let mut pages = healthy(as_of);
+    pages[0]
+        .facts
+        .links
+        .push(link("/zwgk/ndbb/2023.html", "2023年度政府网站工作年度报表"));
     let mut p = content("/gzdt/2024/t1.html", d("2024-10-01"), body);
     p.facts.pii = pucha_analyze::pii::find(body);
     pages.push(p);
@@ -185,4 +189,48 @@ fn overlay_entries_and_grace_period() {
         r.finding(ids::EXT_OUTDATED_INSTITUTION_NAME).unwrap().count,
         2
     );
+}
+
+#[test]
+fn annual_report_missing_after_31_january() {
+    let pack = RulePack::builtin();
+    let at = |as_of: &str, pages: Vec<pucha_core::PageRecord>| {
+        let ctx = EvalContext {
+            as_of: d(as_of),
+            mode: ScoringMode::FullScore,
+            pack: &pack,
+            probes: &[],
+        };
+        evaluate(&crawl(pages, vec![]), &ctx)
+    };
+    let bare = || healthy(d("2024-10-08"));
+    // Missing, as of October 2024: the 2023 report is owed.
+    let r = at("2024-10-08", bare());
+    let f = r
+        .finding(ids::EXT_ANNUAL_REPORT_MISSING)
+        .expect("missing report");
+    assert_eq!(f.severity, Severity::Extension);
+    assert!(f.summary_zh.contains("2023"), "{f:#?}");
+    let with_report = at("2024-10-08", site(CLEAN_BODY));
+    assert!(with_report
+        .finding(ids::EXT_ANNUAL_REPORT_MISSING)
+        .is_none());
+    assert_eq!(r.verdict, with_report.verdict);
+    assert_eq!(r.score, with_report.score);
+    // A report of another year does not count.
+    let mut pages = bare();
+    pages[0]
+        .facts
+        .links
+        .push(link("/ndbb/2022.html", "2022年度政府网站工作年度报表"));
+    assert!(at("2024-10-08", pages)
+        .finding(ids::EXT_ANNUAL_REPORT_MISSING)
+        .is_some());
+    // Not owed yet on 31 January; owed on 1 February.
+    assert!(at("2024-01-31", healthy(d("2024-01-31")))
+        .finding(ids::EXT_ANNUAL_REPORT_MISSING)
+        .is_none());
+    assert!(at("2024-02-01", healthy(d("2024-02-01")))
+        .finding(ids::EXT_ANNUAL_REPORT_MISSING)
+        .is_some());
 }
