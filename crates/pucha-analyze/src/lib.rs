@@ -230,7 +230,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
             None => format!("page too large, {what}"),
         });
     }
-    let pii = pii::find(&body_text);
+    let pii = pii::find_in_page(&page.html, &body_text);
     PageFacts {
         encoding: "UTF-8".to_string(),
         encoding_source: Default::default(),

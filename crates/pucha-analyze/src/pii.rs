@@ -183,9 +183,101 @@ fn has_name_before(window: &str) -> bool {
     (2..=4).contains(&n) && SURNAMES.contains(han[n - 1])
 }
 
-/// Finds unmasked personal numbers in `text` (the page's visible text; table cells are part of
-/// it, separated by whitespace).
+/// Finds unmasked personal numbers in `text` (the page's visible text).
 pub fn find(text: &str) -> Vec<PiiHit> {
+    find_with(text, false)
+}
+
+/// Finds unmasked personal numbers in a page: its visible text, and each table row read with
+/// its cells apart (the visible text runs cells together) and their column headers
+/// (`身份证号：…`). A row with a name cell (or a 姓名 column) makes its mobile numbers personal.
+pub fn find_in_page(html: &scraper::Html, body_text: &str) -> Vec<PiiHit> {
+    let mut hits = find(body_text);
+    for (row, person_row) in table_rows(html) {
+        for h in find_with(&row, person_row) {
+            if !hits
+                .iter()
+                .any(|x| x.kind == h.kind && x.masked == h.masked)
+            {
+                hits.push(h);
+            }
+        }
+    }
+    hits.truncate(MAX_HITS);
+    hits
+}
+
+/// A 2–4 character Han name starting with a common surname.
+fn is_name(cell: &str) -> bool {
+    let c: Vec<char> = cell.chars().collect();
+    (2..=4).contains(&c.len())
+        && c.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        && SURNAMES.contains(c[0])
+}
+
+/// Each table row as `header：value | header：value …`, and whether it is a person's row.
+fn table_rows(html: &scraper::Html) -> Vec<(String, bool)> {
+    let cell_text = |c: scraper::ElementRef| -> String {
+        c.text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = Vec::new();
+    let mut headers: Vec<String> = Vec::new();
+    for node in html.tree.nodes() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if el.name() == "table" {
+            headers.clear();
+        }
+        if el.name() != "tr" {
+            continue;
+        }
+        let cells: Vec<String> = node
+            .children()
+            .filter_map(scraper::ElementRef::wrap)
+            .filter(|c| matches!(c.value().name(), "td" | "th"))
+            .map(cell_text)
+            .collect();
+        if cells.len() < 2 {
+            continue;
+        }
+        let is_header = !cells.iter().any(|c| c.bytes().any(|b| b.is_ascii_digit()))
+            && cells.iter().any(|c| {
+                PERSON_WORDS
+                    .iter()
+                    .chain(CARD_WORDS.iter())
+                    .any(|w| c.contains(w))
+                    || ["电话", "手机", "身份证", "序号"]
+                        .iter()
+                        .any(|w| c.contains(w))
+            });
+        if is_header {
+            headers = cells;
+            continue;
+        }
+        let person_row = cells.iter().any(|c| is_name(c))
+            || headers
+                .iter()
+                .any(|h| PERSON_WORDS.iter().any(|w| h.contains(w)));
+        let row = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match headers.get(i) {
+                Some(h) if !h.is_empty() => format!("{h}：{c}"),
+                _ => c.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        out.push((row, person_row));
+    }
+    out
+}
+
+fn find_with(text: &str, person_row: bool) -> Vec<PiiHit> {
     let mut hits = Vec::new();
     for r in digit_runs(text) {
         if hits.len() >= MAX_HITS {
@@ -197,7 +289,7 @@ pub fn find(text: &str) -> Vec<PiiHit> {
             18 if is_valid_id(b) => Some(PiiKind::IdCard),
             11 if b[0] == b'1'
                 && (b'3'..=b'9').contains(&b[1])
-                && has_name_before(before(text, r.start, NAME_WINDOW)) =>
+                && (person_row || has_name_before(before(text, r.start, NAME_WINDOW))) =>
             {
                 Some(PiiKind::Mobile)
             }
@@ -357,5 +449,58 @@ mod tests {
             assert!(!h.context.contains("13812345678"), "{h:?}");
             assert!(!h.context.contains(&v), "{h:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn table_rows_of_an_analysed_page() {
+        let v = {
+            let f = "51070219900307123";
+            format!("{f}{}", id_check_char(f.as_bytes()).unwrap() as char)
+        };
+        let html = format!(
+            "<html><head><title>补贴发放名单公示</title></head><body><div class=\"content\">\
+             <h1>补贴发放名单公示</h1><p>以下人员符合条件，现予公示。</p><table>\
+             <tr><td>序号</td><td>姓名</td><td>联系电话</td><td>身份证号</td></tr>\
+             <tr><td>1</td><td>张三</td><td>13812345678</td><td>{v}</td></tr>\
+             <tr><td>2</td><td>李四</td><td>139****4321</td><td>5107**********1234</td></tr>\
+             </table></div></body></html>"
+        );
+        let url = url::Url::parse("http://www.example.gov.cn/gsgg/1.html").unwrap();
+        let facts = crate::analyze_text(&html, &url);
+        let kinds: Vec<PiiKind> = facts.pii.iter().map(|h| h.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![PiiKind::Mobile, PiiKind::IdCard],
+            "{:?}",
+            facts.pii
+        );
+        assert!(facts.pii[1].context.contains("身份证号"), "{:?}", facts.pii);
+        let json = serde_json::to_string(&facts).unwrap();
+        assert!(!json.contains("13812345678") || facts.body_text.contains("13812345678"));
+        let pii_json = serde_json::to_string(&facts.pii).unwrap();
+        assert!(
+            !pii_json.contains("13812345678") && !pii_json.contains(&v),
+            "{pii_json}"
+        );
+    }
+
+    #[test]
+    fn office_phone_tables_are_not_personal_and_card_headers_count() {
+        let html =
+            "<html><body><div class=\"content\"><p>科室联系方式一览表，欢迎来电咨询。</p><table>\
+            <tr><th>科室</th><th>联系电话</th></tr>\
+            <tr><td>办公室</td><td>13812345678</td></tr></table>\
+            <table><tr><th>户名</th><th>银行卡号</th></tr>\
+            <tr><td>某某合作社</td><td>4111111111111111</td></tr></table></div></body></html>";
+        let url = url::Url::parse("http://www.example.gov.cn/lxfs/").unwrap();
+        let facts = crate::analyze_text(html, &url);
+        let kinds: Vec<PiiKind> = facts.pii.iter().map(|h| h.kind).collect();
+        assert_eq!(kinds, vec![PiiKind::BankCard], "{:?}", facts.pii);
+        assert_eq!(facts.pii[0].masked, "4111********1111");
     }
 }
