@@ -20,8 +20,14 @@ const NAME_WINDOW: usize = 12;
 const CARD_WINDOW: usize = 16;
 
 const CARD_WORDS: [&str; 6] = ["卡号", "银行", "账号", "帐号", "银行卡", "开户"];
-/// Words that say a mobile number belongs to a person (a row or line with a name).
-const PERSON_WORDS: [&str; 6] = ["姓名", "联系人", "户主", "申请人", "负责人", "本人"];
+/// Words that say a mobile number belongs to a private person (a row or line with a name).
+/// 联系人/负责人 are not among them: a notice's contact person is published on purpose.
+const PERSON_WORDS: [&str; 5] = ["姓名", "户主", "申请人", "本人", "身份证"];
+/// A "name" ending in one of these (邱先生, 王主任) is a contact's form of address, not a
+/// private person's full name.
+const ADDRESS_FORMS: [&str; 10] = [
+    "先生", "女士", "老师", "同志", "经理", "主任", "科长", "局长", "处长", "书记",
+];
 /// Common single-character surnames (a 2–4 character name before a mobile number).
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 
@@ -180,7 +186,8 @@ fn has_name_before(window: &str) -> bool {
         return false;
     }
     let n = han.len();
-    (2..=4).contains(&n) && SURNAMES.contains(han[n - 1])
+    let name: String = han.iter().rev().collect();
+    (2..=4).contains(&n) && is_name(&name)
 }
 
 /// Finds unmasked personal numbers in `text` (the page's visible text).
@@ -213,6 +220,7 @@ fn is_name(cell: &str) -> bool {
     (2..=4).contains(&c.len())
         && c.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
         && SURNAMES.contains(c[0])
+        && !ADDRESS_FORMS.iter().any(|f| cell.ends_with(f))
 }
 
 /// Each table row as `header：value | header：value …`, and whether it is a person's row.
@@ -404,7 +412,10 @@ mod tests {
         assert_eq!(hits.len(), 2, "{hits:?}");
         assert_eq!(hits[0].kind, PiiKind::Mobile);
         assert_eq!(hits[0].masked, "138****5678");
-        assert_eq!(find("联系人：13812345678").len(), 1);
+        assert_eq!(find("申请人：13812345678").len(), 1);
+        // A notice's contact person is published on purpose.
+        assert!(find("联系人：13812345678").is_empty());
+        assert!(find("项目联系人：邱先生 13812345678").is_empty());
         // An office hotline or a number without a name is not personal information.
         assert!(find("咨询电话：13812345678").is_empty());
         assert!(find("欢迎拨打13812345678咨询").is_empty());
