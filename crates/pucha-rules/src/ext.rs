@@ -254,17 +254,37 @@ fn excepted(pre: &str, post: &str, e: &RegisterEntry, cfg: &OutdatedNames) -> bo
     {
         return true;
     }
-    // 原国家工商行政管理总局; for a local pattern the place name sits in between
-    // (原四川省工商行政管理局), so look back over the Han characters before it.
-    let lookback = if e.local { 12 } else { 1 };
-    let before = tail_chars(pre, lookback);
-    if cfg.historical_prefixes.iter().any(|p| {
-        if e.local {
-            before.contains(p.as_str())
-        } else {
-            before.ends_with(p.as_str())
+    // 原国家工商行政管理总局. For a local pattern the place name sits in between
+    // (原四川省工商行政管理局): the prefix must open the run of Han characters before the
+    // pattern, or follow a preposition (经原…), so 太原市工商行政管理局 still counts.
+    if e.local {
+        let run: Vec<char> = pre
+            .chars()
+            .rev()
+            .take_while(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .take(12)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let run: String = run.into_iter().collect();
+        let historical = cfg.historical_prefixes.iter().any(|p| {
+            run.starts_with(p.as_str())
+                || run.match_indices(p.as_str()).any(|(i, _)| {
+                    run[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| "经由及和与的对将在按向从据".contains(c))
+                })
+        });
+        if historical {
+            return true;
         }
-    }) {
+    } else if cfg
+        .historical_prefixes
+        .iter()
+        .any(|p| tail_chars(pre, 1).ends_with(p.as_str()))
+    {
         return true;
     }
     let next = head_chars(post, 2);
@@ -494,6 +514,10 @@ mod tests {
         assert!(names("环境保护部〔2016〕12号", "2021-01-01").is_empty());
         assert!(names("原国家质量监督检验检疫总局", "2021-01-01").is_empty());
         assert!(names("原绵阳市国土资源局", "2021-01-01").is_empty());
+        assert!(names("经原绵阳市国土资源局批准", "2021-01-01").is_empty());
+        // 原 inside a place name is no historical reference.
+        assert_eq!(names("太原市工商行政管理局发布", "2021-01-01").len(), 1);
+        assert_eq!(names("由太原市国土资源局负责", "2021-01-01").len(), 1);
         // A later year in brackets is no historical document.
         assert_eq!(names("环境保护部〔2020〕12号", "2021-01-01").len(), 1);
         // A closed title before the name does not shield it.
