@@ -99,3 +99,26 @@ pub fn info(id: &str) -> Option<&'static RuleInfo> {
 pub fn label_zh(id: &str) -> &str {
     info(id).map(|r| r.label_zh).unwrap_or(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ext_rules_are_of_the_extension_class() {
+        let ext: Vec<&RuleInfo> = ALL.iter().filter(|r| r.id.starts_with("ext.")).collect();
+        assert_eq!(ext.len(), 3);
+        for r in &ext {
+            assert_eq!(r.severity, Severity::Extension, "{}", r.id);
+        }
+        // Only ext rules are extensions: the 2019 indicators keep their classes.
+        assert!(ALL
+            .iter()
+            .filter(|r| r.severity == Severity::Extension)
+            .all(|r| r.id.starts_with("ext.")));
+        assert_eq!(
+            serde_json::to_string(&Severity::Extension).unwrap(),
+            "\"extension\""
+        );
+    }
+}
