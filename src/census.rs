@@ -72,6 +72,9 @@ pub struct CensusOpts {
     /// with the ETA.
     #[arg(long, value_parser = parse_deadline)]
     pub deadline: Option<DateTime<FixedOffset>>,
+    /// The notice's settings (issuer, 文号, date…), from `pucha.toml` (`crate::config`).
+    #[arg(skip)]
+    pub notice: pucha_report::NoticeOptions,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -144,6 +147,7 @@ impl CensusOpts {
             canaries: Vec::new(),
             no_canary: true,
             deadline: None,
+            notice: pucha_report::NoticeOptions::default(),
         }
     }
 
@@ -387,7 +391,8 @@ pub async fn run_embedded(
     }
     let history = history_before(store.as_ref(), &report).await;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    pucha_report::write_all(&report, out, &history)
+    let formats = pucha_report::Format::ALL;
+    pucha_report::write_formats(&report, out, &history, &opts.notice, &formats)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     Ok(report)
 }
@@ -426,7 +431,8 @@ fn progress_message(live: &pucha_crawl::LiveStats, eta: Option<std::time::Durati
     )
 }
 
-fn hms(d: std::time::Duration) -> String {
+/// A duration as a person reads an ETA: `1h02m`, `4m05s`, `9s`.
+pub fn hms(d: std::time::Duration) -> String {
     let s = d.as_secs();
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
@@ -465,6 +471,12 @@ pub fn print_summary(report: &Report, out: &Path) {
         s.counts().pass_rate_text()
     );
     println!("notice:  {}", out.join("notice.md").display());
+    println!(
+        "         {} (A4 document)",
+        out.join("notice.html").display()
+    );
+    println!("         {}", out.join("notice.docx").display());
+    println!("dashboard: {}", out.join("dashboard.html").display());
     println!("report:  {}", out.join("report.json").display());
 }
 

@@ -5,3 +5,4 @@
 
 pub mod census;
 pub mod cmd;
+pub mod config;

@@ -96,7 +96,7 @@ fn census_html_report_reads_right_in_chromium() {
     let report = seed_census();
     let dir = tempfile::tempdir().unwrap();
     let written = pucha_report::write_all(&report, dir.path(), &[previous_census()]).unwrap();
-    let html = std::fs::read_to_string(&written.notice_html).unwrap();
+    let html = std::fs::read_to_string(&written.dashboard_html).unwrap();
     // Self-contained: no external stylesheet, script or image.
     for bad in ["<link", "src=\"http", "src='http", "@import", "url(http"] {
         assert!(
@@ -104,7 +104,7 @@ fn census_html_report_reads_right_in_chromium() {
             "the page loads an external asset ({bad})"
         );
     }
-    let url = format!("file://{}", written.notice_html.display());
+    let url = format!("file://{}", written.dashboard_html.display());
     let profile = tempfile::tempdir().unwrap();
     let dom = headless(&bin, profile.path(), &["--dump-dom".to_string()], &url);
 

@@ -73,6 +73,10 @@ fn an_embedded_run_keeps_its_inputs_unless_replaced() {
     let show = String::from_utf8_lossy(&show.stdout);
     assert!(show.contains("as of:     2025-03-01"), "{show}");
     assert!(show.contains("results:   3/3"), "{show}");
+    assert!(
+        show.contains("progress:  3 done, 0 in flight, 0 waiting;"),
+        "{show}"
+    );
 
     // A live process holding the run's lock: refused.
     let locks = dir.path().join("data/locks");

@@ -34,6 +34,9 @@ pub struct Args {
     /// Seconds between two sweeps for lost jobs (keep it above the workers' lease TTL).
     #[arg(long, default_value_t = 90)]
     pub sweep_seconds: u64,
+    /// Run configuration (`[notice]`, `[crawl]`); default ./pucha.toml when it exists.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub census: CensusOpts,
 }
@@ -42,7 +45,8 @@ pub struct Args {
 /// a second coordinator of a run whose coordinator died waits at most this long.
 const RUN_LEASE_TTL: Duration = Duration::from_secs(30);
 
-pub async fn run(args: Args) -> anyhow::Result<()> {
+pub async fn run(mut args: Args) -> anyhow::Result<()> {
+    crate::config::Config::resolve(args.config.as_deref())?.apply_census(&mut args.census);
     let ready = pucha_metrics::Readiness::new().requires(&[
         pucha_metrics::Dependency::Broker,
         pucha_metrics::Dependency::Redis,
@@ -131,7 +135,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let history = history_before(store.as_ref(), &report).await;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    pucha_report::write_all(&report, &args.out, &history)
+    let formats = pucha_report::Format::ALL;
+    pucha_report::write_formats(&report, &args.out, &history, &args.census.notice, &formats)
         .with_context(|| format!("cannot write the report into {}", args.out.display()))?;
     print_summary(&report, &args.out);
     Ok(())

@@ -40,6 +40,11 @@ struct ServeArgs {
     /// Check date T the farm's dates are placed around (YYYY-MM-DD).
     #[arg(long)]
     as_of: Option<NaiveDate>,
+    /// Build the sites in the CMS families pucha was not first built against (TRS WCM with
+    /// relative dated links and title dates, old GBK tables with [MM-DD] dates, Hanweb
+    /// datastore lists, a script-loaded list), as of 2026-01-06 unless --as-of says otherwise.
+    #[arg(long)]
+    unseen: bool,
     /// Leave out the refusing and the flaky site.
     #[arg(long)]
     all_up: bool,
@@ -70,7 +75,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn serve(a: ServeArgs) -> anyhow::Result<()> {
-    let mut spec = FarmSpec::demo();
+    let mut spec = if a.unseen {
+        FarmSpec::unseen()
+    } else {
+        FarmSpec::demo()
+    };
     if let Some(s) = a.seed {
         spec.seed = s;
     }

@@ -17,9 +17,13 @@ pub struct Args {
     /// A stored run id (see `pucha runs`), loaded from the data directory.
     #[arg(long)]
     pub run: Option<String>,
-    /// Where runs are kept (as for `pucha run`).
-    #[arg(long, default_value = ".pucha", env = "PUCHA_DATA_DIR")]
-    pub data_dir: PathBuf,
+    /// Where runs are kept (as for `pucha run`; default: `[run] data_dir`, else `.pucha`).
+    #[arg(long, env = "PUCHA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Run configuration whose `[notice]` section sets the notice (see deploy/pucha.toml.example).
+    /// Default: ./pucha.toml when it exists. Flags win over the file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Formats to write: md, html, xlsx, csv, json (comma-separated or repeated; default all).
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
@@ -45,9 +49,19 @@ pub struct Args {
     /// Provincial notice cited in the basis paragraph, e.g. "《……》（川府公开办函〔2023〕15号）".
     #[arg(long)]
     pub provincial_basis: Option<String>,
-    /// Working days given to rectify.
-    #[arg(long, default_value_t = 15)]
-    pub deadline_days: u32,
+    /// Working days given to rectify (default: `[notice] deadline_days`, else 15).
+    #[arg(long)]
+    pub deadline_days: Option<u32>,
+    /// 成文日期 (落款) of the notice, YYYY-MM-DD (default: `[notice] issue_date`, else the
+    /// run's as-of date).
+    #[arg(long, value_parser = crate::census::parse_date)]
+    pub issue_date: Option<chrono::NaiveDate>,
+    /// 联系人 printed before the annex list.
+    #[arg(long)]
+    pub contact_person: Option<String>,
+    /// 联系电话 printed before the annex list.
+    #[arg(long)]
+    pub contact_phone: Option<String>,
     /// 我为政府网站找错 messages received this quarter (with --jiucuo-on-time).
     #[arg(long, requires = "jiucuo_on_time")]
     pub jiucuo_received: Option<u32>,
@@ -62,7 +76,13 @@ pub struct Args {
 /// The unreviewed input kept next to a report once a review changed it.
 const ORIGINAL: &str = "report.original.json";
 
-pub async fn run(args: Args) -> anyhow::Result<()> {
+pub async fn run(mut args: Args) -> anyhow::Result<()> {
+    let config = crate::config::Config::resolve(args.config.as_deref())?;
+    args.data_dir = args
+        .data_dir
+        .take()
+        .or(config.run.data_dir.clone())
+        .or(Some(".pucha".into()));
     let original = load_report(&args).await?;
     let formats = formats(&args.format)?;
     let out = match (&args.out, &args.from) {
@@ -114,18 +134,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let history = load_history(&args, &report).await?;
-    let opts = NoticeOptions {
-        issuer: args
-            .issuer
-            .clone()
-            .unwrap_or_else(|| NoticeOptions::default().issuer),
-        scope: args
-            .scope
-            .clone()
-            .unwrap_or_else(|| NoticeOptions::default().scope),
+    let flags = crate::config::NoticeFlags {
+        issuer: args.issuer.clone(),
+        scope: args.scope.clone(),
         doc_number: args.doc_number.clone(),
         provincial_basis: args.provincial_basis.clone(),
         deadline_days: args.deadline_days,
+        issue_date: args.issue_date,
+        contact_person: args.contact_person.clone(),
+        contact_phone: args.contact_phone.clone(),
+    };
+    let opts = NoticeOptions {
         jiucuo: args
             .jiucuo_received
             .zip(args.jiucuo_on_time)
@@ -134,8 +153,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 closed_on_time,
             }),
         annex_all_problem_sites: args.annex_all,
-        ..NoticeOptions::default()
+        ..config.notice_options(&flags)
     };
+    if opts.issue_date.is_none() {
+        println!(
+            "note: the notice is dated with the as-of date {} (set [notice] issue_date in pucha.toml or --issue-date)",
+            report.run.as_of
+        );
+    }
+    if opts.issuer == NoticeOptions::default().issuer {
+        println!(
+            "note: the notice names the placeholder issuer {} (set [notice] issuer in pucha.toml or --issuer)",
+            opts.issuer
+        );
+    }
     let written = pucha_report::write_formats(&report, &out, &history, &opts, &formats)
         .with_context(|| format!("cannot write the report into {}", out.display()))?;
     let s = &report.summary;
@@ -167,6 +198,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The data directory (resolved from the flag, the configuration and the default in `run`).
+fn data_dir(args: &Args) -> PathBuf {
+    args.data_dir.clone().unwrap_or_else(|| ".pucha".into())
+}
+
 fn formats(names: &[String]) -> anyhow::Result<Vec<Format>> {
     if names.is_empty() || names.iter().any(|n| n == "all") {
         return Ok(Format::ALL.to_vec());
@@ -187,15 +223,15 @@ pub async fn load_report(args: &Args) -> anyhow::Result<Report> {
     match (&args.from, &args.run) {
         (Some(from), _) => read_report(from),
         (None, Some(id)) => {
-            let store = super::run::open_data_dir(&args.data_dir)?;
+            let store = super::run::open_data_dir(&data_dir(args))?;
             store
                 .load_report(id)
                 .await
-                .with_context(|| format!("cannot load run {id} from {}", args.data_dir.display()))?
+                .with_context(|| format!("cannot load run {id} from {}", data_dir(args).display()))?
                 .with_context(|| {
                     format!(
                         "no run {id} in {} (see `pucha runs`)",
-                        args.data_dir.display()
+                        data_dir(args).display()
                     )
                 })
         }
@@ -229,7 +265,7 @@ async fn load_history(args: &Args, report: &Report) -> anyhow::Result<Vec<Report
         history.push(read_report(p)?);
     }
     if args.run.is_some() {
-        let store = super::run::open_data_dir(&args.data_dir)?;
+        let store = super::run::open_data_dir(&data_dir(args))?;
         for r in crate::census::history_before(store.as_ref(), report).await {
             if !history.iter().any(|h: &Report| h.run.id == r.run.id) {
                 history.push(r);

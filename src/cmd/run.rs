@@ -16,19 +16,26 @@ pub struct Args {
     /// and optionally 网站标识码/site_code, 主办单位/sponsor.
     #[arg(long)]
     pub sites: PathBuf,
-    /// Directory for report.json, notice.md and the other outputs.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
-    /// Most sites checked at once. A polite crawl mostly waits on its host's request rate, so
-    /// many sites run side by side; --memory-budget holds back new ones when memory runs short.
-    #[arg(long, default_value_t = pucha_cluster::admission::DEFAULT_MAX_SITES)]
-    pub workers: usize,
+    /// Directory for report.json, notice.md and the other outputs (default: `[run] out` of the
+    /// configuration, else `out`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Most sites checked at once (default: `[run] workers`, else 256). A polite crawl mostly
+    /// waits on its host's request rate, so many sites run side by side; --memory-budget holds
+    /// back new ones when memory runs short.
+    #[arg(long)]
+    pub workers: Option<usize>,
     /// Resident memory above which no new site starts (e.g. 768M, 2G; 0: no limit).
     #[arg(long, env = "PUCHA_MEMORY_BUDGET", default_value = "768M", value_parser = pucha_cluster::admission::parse_size)]
     pub memory_budget: u64,
-    /// Where runs are kept for `pucha report`, `pucha diff` and trends.
-    #[arg(long, default_value = ".pucha", env = "PUCHA_DATA_DIR")]
-    pub data_dir: PathBuf,
+    /// Where runs are kept for `pucha report`, `pucha diff` and trends (default: `[run] data_dir`
+    /// of the configuration, else `.pucha`).
+    #[arg(long, env = "PUCHA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Run configuration (`[notice]`, `[run]`, `[crawl]`; see deploy/pucha.toml.example).
+    /// Default: ./pucha.toml when it exists. Flags win over the file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Strip a user name and password from site-list URLs (with a warning) instead of refusing
     /// the list: credentials are never sent, logged or written into a report.
     #[arg(long)]
@@ -38,6 +45,19 @@ pub struct Args {
 }
 
 pub async fn run(mut args: Args) -> anyhow::Result<()> {
+    let config = crate::config::Config::resolve(args.config.as_deref())?;
+    config.apply_census(&mut args.census);
+    args.out = args.out.or(config.run.out.clone()).or(Some("out".into()));
+    args.data_dir = args
+        .data_dir
+        .or(config.run.data_dir.clone())
+        .or(Some(".pucha".into()));
+    let workers = args
+        .workers
+        .or(config.run.workers)
+        .unwrap_or(pucha_cluster::admission::DEFAULT_MAX_SITES);
+    let out = args.out.clone().unwrap_or_default();
+    let data_dir = args.data_dir.clone().unwrap_or_default();
     let opts = pucha_core::sitelist::LoadOptions {
         strip_credentials: args.strip_url_credentials,
     };
@@ -47,16 +67,16 @@ pub async fn run(mut args: Args) -> anyhow::Result<()> {
         tracing::warn!(site_list = %args.sites.display(), "{w}");
     }
     let sites = loaded.sites;
-    let store = open_data_dir(&args.data_dir)?;
+    let store = open_data_dir(&data_dir)?;
     let crawl = args.census.crawl_config();
     // The id is fixed before the census starts, so an interrupted one can say how to resume.
     let id = args.census.run_id_for(&sites)?;
     args.census.run_id = Some(id.clone());
     let admission = Admission {
-        max: args.workers,
+        max: workers,
         memory_budget: args.memory_budget,
     };
-    let census = run_embedded(&sites, &args.census, &crawl, admission, store, &args.out);
+    let census = run_embedded(&sites, &args.census, &crawl, admission, store, &out);
     let report = tokio::select! {
         r = census => r?,
         _ = tokio::signal::ctrl_c() => {
@@ -64,7 +84,7 @@ pub async fn run(mut args: Args) -> anyhow::Result<()> {
             std::process::exit(130);
         }
     };
-    print_summary(&report, &args.out);
+    print_summary(&report, &out);
     Ok(())
 }
 
@@ -74,12 +94,22 @@ pub fn interrupted_hint(id: &str, args: &Args) -> String {
     let mut cmd = format!(
         "pucha run --run {id} --sites {} --out {}",
         shell_word(&args.sites.display().to_string()),
-        shell_word(&args.out.display().to_string())
+        shell_word(&args.out.clone().unwrap_or_default().display().to_string())
     );
-    if args.data_dir != std::path::Path::new(".pucha") {
+    if let Some(d) = args
+        .data_dir
+        .as_deref()
+        .filter(|d| *d != std::path::Path::new(".pucha"))
+    {
         cmd.push_str(&format!(
             " --data-dir {}",
-            shell_word(&args.data_dir.display().to_string())
+            shell_word(&d.display().to_string())
+        ));
+    }
+    if let Some(c) = &args.config {
+        cmd.push_str(&format!(
+            " --config {}",
+            shell_word(&c.display().to_string())
         ));
     }
     format!(

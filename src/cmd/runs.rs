@@ -80,6 +80,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 None => println!("finished:  not yet"),
             }
             println!("results:   {}/{}", summary.total, run.sites_total);
+            let p = progress(store.as_ref(), &id, &sites).await?;
+            println!(
+                "progress:  {} done, {} in flight, {} waiting; {} pages fetched and {} link targets checked by the sites done",
+                p.done, p.in_flight, p.waiting, p.pages, p.link_checks
+            );
+            if run.finished_at.is_none() && p.done > 0 && p.done < sites.len() {
+                let elapsed = (chrono::Utc::now() - run.started_at).num_seconds().max(0) as f64;
+                let eta = elapsed / p.done as f64 * (sites.len() - p.done) as f64;
+                println!(
+                    "eta:       about {} (from the rate so far)",
+                    crate::census::hms(std::time::Duration::from_secs(eta as u64))
+                );
+            }
             println!(
                 "verdicts:  {} passed, {} failed, {} errors, {} need review; pass rate {}",
                 summary.passed,
@@ -98,4 +111,52 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where a run stands: from its stored results (pages and link checks of finished sites) and
+/// its leases (sites a worker holds now).
+struct Progress {
+    done: usize,
+    in_flight: usize,
+    waiting: usize,
+    pages: u64,
+    link_checks: u64,
+}
+
+async fn progress(
+    store: &dyn pucha_cluster::store::ResultStore,
+    run_id: &str,
+    sites: &[pucha_core::Site],
+) -> anyhow::Result<Progress> {
+    let (mut pages, mut link_checks) = (0, 0);
+    let mut cursor = 0;
+    loop {
+        let (next, batch) = store.scan_results(run_id, cursor, 1000).await?;
+        for r in &batch {
+            pages += r.crawl.pages_fetched;
+            link_checks += r.crawl.links_checked;
+        }
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    let done_keys = store.done_keys(run_id).await?;
+    let mut in_flight = 0;
+    for s in sites.iter().filter(|s| !done_keys.contains(&s.key())) {
+        if store.is_leased(run_id, &s.key()).await? {
+            in_flight += 1;
+        }
+    }
+    let done = sites
+        .iter()
+        .filter(|s| done_keys.contains(&s.key()))
+        .count();
+    Ok(Progress {
+        done,
+        in_flight,
+        waiting: sites.len() - done - in_flight,
+        pages,
+        link_checks,
+    })
 }

@@ -18,6 +18,7 @@ mod homepage;
 mod lists;
 mod page;
 pub mod pii;
+mod script;
 mod signals;
 pub mod tree;
 
@@ -155,36 +156,37 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
     let meta = meta_tags(&page);
     let url_date = date_in_url(url.path());
 
-    // The year for month-day dates.
     let meta_pub = meta.get("PubDate").and_then(|p| parse_date(p, None));
-    let known_year = options
-        .today
-        .map(|t| t.year())
-        .or(url_date.map(|d| d.year()))
-        .or(meta_pub.map(|d| d.year()));
-    // Without a known year the page's own full dates give it (one more pass over the text).
-    let (mut all_dates, context_year) = match known_year {
-        Some(y) => (Vec::new(), Some(y)),
-        None => {
-            let dates = find_dates(&page.text, None);
-            let year = dates.iter().map(|d| d.date.year()).max();
-            (dates, year)
+    // An article's related links are no list of its column: only pages that are no
+    // article date rows by their link URLs.
+    let by_url = meta.get("ArticleTitle").is_none_or(|t| t.is_empty());
+    let (all_dates, context_year, items) = read_items(&page, options, url_date, meta_pub, by_url);
+    // Hanweb keeps a list's records in a `<script type="text/xml">` datastore: they are read
+    // as a page of their own, with this page's year evidence; their links are the page's
+    // links (jpage.js renders them), so the crawler reaches the column's articles.
+    let datastore = script::datastore(&page);
+    let mut store_items: Vec<pucha_core::DatedItem> = Vec::new();
+    let mut store_links: Vec<PageLink> = Vec::new();
+    if let Some(store) = &datastore {
+        // The records are part of the page: the same budget bounds them.
+        let (sub, sub_cut) = Page::parse_within(
+            &format!(
+                "<html><body><div class=\"datastore\">{}</div></body></html>",
+                store.records
+            ),
+            &page.base,
+            options.budget.tree,
+        );
+        if analysis_cut.is_none() {
+            analysis_cut = sub_cut;
         }
-    };
-    if context_year.is_some() {
-        all_dates = find_dates(&page.text, context_year);
-        if let Some(today) = options.today {
-            for d in all_dates
-                .iter_mut()
-                .filter(|d| !d.has_year && d.date > today)
-            {
-                d.date = d.date.with_year(d.date.year() - 1).unwrap_or(d.date);
-            }
-        }
+        let (_, _, found) = read_items(&sub, options, url_date, meta_pub, by_url);
+        store_items = found.into_iter().map(|i| i.item).collect();
+        store_links = links(&sub)
+            .into_iter()
+            .filter(|l| l.tag == pucha_core::LinkTag::A)
+            .collect();
     }
-
-    let mut items = lists::dated_items(&page, &all_dates);
-    reyear_items(&page, &mut items, &all_dates, options.today);
     let main = page.main_text();
     let main_text_chars = main.chars().filter(|c| !c.is_whitespace()).count();
     let footer = footer::extract(&page, text);
@@ -197,12 +199,28 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         article_title.as_deref().or(page.title.as_deref()),
     );
     let published = published(&page, &all_dates, &items, url_date, meta_pub);
-    let links = links(&page);
-    let pagination = pagination(&page, text);
+    let mut links = links(&page);
+    links.extend(store_links);
+    let mut pagination = pagination(&page);
+    for u in script::script_pages(&page) {
+        if !pagination.contains(&u) {
+            pagination.push(u);
+        }
+    }
     let placeholder = placeholder(&page);
     let soft_404 = soft_404(page.title.as_deref(), &main);
     let has_search = page.has_search_form || links.iter().any(|l| SEARCH_WORDS.is_match(&*l.text));
-    let dated_items: Vec<_> = items.iter().map(|i| i.item.clone()).collect();
+    let mut dated_items: Vec<_> = items.iter().map(|i| i.item.clone()).collect();
+    dated_items.extend(store_items);
+    let (list_needs_script, mut list_data_url) = if dated_items.is_empty() && placeholder.is_none()
+    {
+        script::script_list(&page)
+    } else {
+        (false, None)
+    };
+    if let Some(store) = &datastore {
+        list_data_url = list_data_url.or_else(|| store.next.clone());
+    }
     let kind = kind(
         url,
         &meta,
@@ -254,12 +272,55 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         signals: signals::extract(&page.html, &page.base),
         analysis_cut,
         pii,
+        list_needs_script,
+        list_data_url,
     }
+}
+
+/// The page's dates (with month-day years given), the year month-day dates were read
+/// with, and its dated list items.
+fn read_items(
+    page: &Page,
+    options: &AnalyzeOptions,
+    url_date: Option<NaiveDate>,
+    meta_pub: Option<NaiveDate>,
+    by_url: bool,
+) -> (Vec<FoundDate>, Option<i32>, Vec<lists::Item>) {
+    // The year for month-day dates.
+    let known_year = options
+        .today
+        .map(|t| t.year())
+        .or(url_date.map(|d| d.year()))
+        .or(meta_pub.map(|d| d.year()));
+    // Without a known year the page's own full dates give it (one more pass over the text).
+    let (mut all_dates, context_year) = match known_year {
+        Some(y) => (Vec::new(), Some(y)),
+        None => {
+            let dates = find_dates(&page.text, None);
+            let year = dates.iter().map(|d| d.date.year()).max();
+            (dates, year)
+        }
+    };
+    if context_year.is_some() {
+        all_dates = find_dates(&page.text, context_year);
+        if let Some(today) = options.today {
+            for d in all_dates
+                .iter_mut()
+                .filter(|d| !d.has_year && d.date > today)
+            {
+                d.date = d.date.with_year(d.date.year() - 1).unwrap_or(d.date);
+            }
+        }
+    }
+    let mut items = lists::dated_items(page, &all_dates, by_url);
+    reyear_items(page, &mut items, &all_dates, options.today);
+    (all_dates, context_year, items)
 }
 
 /// Gives month-day list dates (`10-11`, `[08-30]`) their year from the page's own
 /// evidence: the item link's URL (`/2023/1011/`, `t20231011_1.html`, `./202310/`), else the
-/// latest full date of the page or its date metas (not after `today`), else the year already
+/// latest full date of the page outside the item's own list or of its date metas (not
+/// after `today`), else the year already
 /// given (as-of, previous year when later than as-of).
 fn reyear_items(
     page: &Page,
@@ -267,13 +328,25 @@ fn reyear_items(
     dates: &[FoundDate],
     today: Option<NaiveDate>,
 ) {
-    let page_ref = dates
-        .iter()
-        .filter(|d| d.has_year)
-        .map(|d| d.date)
-        .chain(meta_dates(page))
-        .filter(|d| today.is_none_or(|t| *d <= t))
-        .max();
+    let metas: Vec<NaiveDate> = meta_dates(page);
+    // The reference for one item: the latest full date of the page outside the item's own
+    // list (a list that writes the year only for old rows holds lower bounds, not the
+    // page's time) or of its date metas, not after `today`.
+    let page_ref = |it: &lists::Item| -> Option<NaiveDate> {
+        let own = page
+            .html
+            .tree
+            .get(it.node)
+            .and_then(|n| n.parent())
+            .and_then(|p| page.info(p.id()));
+        dates
+            .iter()
+            .filter(|d| d.has_year && own.is_none_or(|r| d.start < r.start || d.start >= r.end))
+            .map(|d| d.date)
+            .chain(metas.iter().copied())
+            .filter(|d| today.is_none_or(|t| *d <= t))
+            .max()
+    };
     for it in items.iter_mut() {
         let Some(first) = it.dates.first().copied() else {
             continue;
@@ -289,7 +362,7 @@ fn reyear_items(
             .and_then(|u| Url::parse(u).ok())
             .and_then(|u| year_in_url(u.path()));
         let year = url_year.or_else(|| {
-            let r = page_ref?;
+            let r = page_ref(it)?;
             let md_after = (m, d) > (r.month(), r.day());
             Some(if md_after { r.year() - 1 } else { r.year() })
         });
@@ -505,13 +578,9 @@ fn published(
         .or(meta_pub)
 }
 
-fn pagination(page: &Page, raw: &str) -> Vec<String> {
+fn pagination(page: &Page) -> Vec<String> {
     static PAGED: Lazy<Regex> =
         Lazy::new(|| Regex::new(r"(?i)(?:index|list|default)_\d+\.s?html?$").expect("regex"));
-    static CREATE: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r#"createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"#)
-            .expect("regex")
-    });
     const WORDS: &[&str] = &[
         "下一页",
         "下页",
@@ -555,18 +624,6 @@ fn pagination(page: &Page, raw: &str) -> Vec<String> {
             && !out.iter().any(|o| **o == **u)
         {
             out.push(u.to_string());
-        }
-    }
-    // TRS: createPageHTML(total, current, "index", "shtml") renders index_1.shtml, ...
-    if let Some(c) = CREATE.captures(raw) {
-        let total: usize = c[1].parse().unwrap_or(0);
-        for i in 1..total.min(6) {
-            if let Ok(u) = page.base.join(&format!("{}_{i}.{}", &c[3], &c[4])) {
-                let u = u.to_string();
-                if !out.contains(&u) {
-                    out.push(u);
-                }
-            }
         }
     }
     out

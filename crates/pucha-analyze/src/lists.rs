@@ -120,8 +120,10 @@ fn strip_trailing_date(title: &str) -> String {
     title.to_string()
 }
 
-/// Finds the dated list items of a page. `dates` are the dates of `page.text`.
-pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
+/// Finds the dated list items of a page. `dates` are the dates of `page.text`. With
+/// `by_url`, rows showing no date are dated by their link's URL (not asked on article
+/// pages, whose related-article links are no list of the column).
+pub(crate) fn dated_items(page: &Page, dates: &[FoundDate], by_url: bool) -> Vec<Item> {
     // Navigation and header are not excluded: mega-menu panels inside the header carry
     // real lists (NFRA's 留言选登); a header's lone "今天" date is no repeated shape anyway.
     let candidates: Vec<&FoundDate> = dates
@@ -171,8 +173,14 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
                         .filter(|s| signature(*s) == Some(sig) && has_date(s.id()))
                         .count()
                 });
+            // A lone row counts when it is a list's kind of row, or a lead row of another
+            // shape (a featured first item with picture and summary) beside two dated rows.
             let single_ok = same == 1
-                && matches!(sig.0, "li" | "tr" | "dd" | "tbody")
+                && (matches!(sig.0, "li" | "tr" | "dd" | "tbody")
+                    || element_children(parent)
+                        .filter(|s| s.id() != a.id() && has_date(s.id()))
+                        .nth(1)
+                        .is_some())
                 && link_title(page, a).is_some();
             if same >= 2 || single_ok {
                 if let Some(it) = make_item(page, a, dates) {
@@ -184,7 +192,12 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
             cur = a.parent();
         }
     }
-    // A group of rows with one repeated title is a form's field rows, not a list.
+    if by_url {
+        let found = url_dated_items(page, &items);
+        items.extend(found);
+    }
+    // A group of rows with one repeated title is a form's field rows, not a list (rows
+    // linking to distinct pages are a list, however alike their titles: 2025年工作要点).
     let mut by_parent: HashMap<Option<NodeId>, Vec<usize>> = HashMap::default();
     for (i, it) in items.iter().enumerate() {
         let p = page
@@ -199,7 +212,9 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
     for idx in by_parent.values() {
         if idx.len() >= 2 {
             let titles: HashSet<&str> = idx.iter().map(|&i| items[i].item.title.as_str()).collect();
-            if titles.len() == 1 {
+            let urls: HashSet<Option<&str>> =
+                idx.iter().map(|&i| items[i].item.url.as_deref()).collect();
+            if titles.len() == 1 && urls.len() < idx.len() {
                 drop.extend(idx.iter().copied());
             }
         }
@@ -211,6 +226,95 @@ pub(crate) fn dated_items(page: &Page, dates: &[FoundDate]) -> Vec<Item> {
         .map(|(_, it)| it)
         .collect();
     out.sort_by_key(|it| page.info(it.node).map_or(0, |i| i.start));
+    out
+}
+
+/// Rows whose only date is their link's URL (`./202401/t20240115_123.html`): TRS lists that
+/// show no date, or draw it by script. A row is an element repeated among its siblings (same
+/// tag and class), at least two of them holding such a link, outside the items already found,
+/// navigation and footer; the URL date is the item's date.
+fn url_dated_items(page: &Page, found: &[Item]) -> Vec<Item> {
+    let mut covered: Vec<(usize, usize)> = found
+        .iter()
+        .filter_map(|it| page.info(it.node).map(|i| (i.start, i.end)))
+        .collect();
+    covered.sort_unstable();
+    let inside = |pos: usize, end: usize| {
+        let k = covered.partition_point(|r| r.0 <= pos);
+        k > 0 && end <= covered[k - 1].1 && pos < covered[k - 1].1
+    };
+    let mut dated: HashMap<NodeId, NaiveDate> = HashMap::default();
+    for l in &page.links {
+        if l.link.tag != pucha_core::LinkTag::A || l.link.in_nav || l.link.in_footer {
+            continue;
+        }
+        let Some(u) = l.link.url.as_deref() else {
+            continue;
+        };
+        let Some(date) = crate::date_in_url(crate::serialized_path(u)) else {
+            continue;
+        };
+        let Some(info) = page.info(l.node) else {
+            continue;
+        };
+        if info.end == info.start || inside(info.start, info.end) {
+            continue;
+        }
+        dated.insert(l.node, date);
+    }
+    if dated.len() < 2 {
+        return Vec::new();
+    }
+    let holds = |n: NodeRef<'_, Node>| -> Option<NaiveDate> {
+        std::iter::once(n)
+            .chain(n.descendants())
+            .find_map(|d| dated.get(&d.id()).copied())
+    };
+    let mut seen: HashSet<NodeId> = HashSet::new();
+    let mut out = Vec::new();
+    let mut groups: HashMap<(NodeId, &str, &str), usize> = HashMap::default();
+    let mut nodes: Vec<NodeId> = dated.keys().copied().collect();
+    nodes.sort_unstable_by_key(|n| page.info(*n).map_or(0, |i| i.start));
+    for link in nodes {
+        let Some(mut cur) = page.html.tree.get(link) else {
+            continue;
+        };
+        for _ in 0..4 {
+            let Some(parent) = cur.parent() else { break };
+            let Some(sig) = signature(cur) else { break };
+            if matches!(sig.0, "body" | "html") || seen.contains(&cur.id()) {
+                break;
+            }
+            if page
+                .info(cur.id())
+                .is_none_or(|i| i.end - i.start > MAX_ITEM_TEXT || i.region.footer)
+            {
+                break;
+            }
+            let same = *groups
+                .entry((parent.id(), sig.0, sig.1))
+                .or_insert_with(|| {
+                    element_children(parent)
+                        .filter(|s| signature(*s) == Some(sig) && holds(*s).is_some())
+                        .count()
+                });
+            if same >= 2 {
+                if let (Some((title, url)), Some(date)) = (link_title(page, cur), holds(cur)) {
+                    let text = page.text_of(cur.id()).trim_start();
+                    if !text.starts_with("上一") && !text.starts_with("下一") {
+                        seen.insert(cur.id());
+                        out.push(Item {
+                            node: cur.id(),
+                            item: DatedItem { title, url, date },
+                            dates: Vec::new(),
+                        });
+                    }
+                }
+                break;
+            }
+            cur = parent;
+        }
+    }
     out
 }
 

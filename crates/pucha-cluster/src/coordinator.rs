@@ -184,16 +184,7 @@ pub struct RunLease {
 
 /// A holder name for a coordinator of this process: `{host}-{pid}`.
 pub fn coordinator_holder() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| "coordinator".into());
-    format!("{host}-{}", std::process::id())
+    format!("{}-{}", crate::file_store::host_name(), std::process::id())
 }
 
 impl RunLease {

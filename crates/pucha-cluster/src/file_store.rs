@@ -38,7 +38,8 @@ struct RunLock {
     host: String,
 }
 
-fn host_name() -> String {
+/// This machine's name (`HOSTNAME`, else /etc/hostname), for lock holders.
+pub(crate) fn host_name() -> String {
     std::env::var("HOSTNAME")
         .ok()
         .filter(|h| !h.is_empty())

@@ -53,7 +53,10 @@ async fn two_workers_get_distinct_slots_one_interval_apart() {
 
 /// A loopback server answering every request with a page linking `/p1.html` .. `/p4.html`,
 /// recording when each request arrived.
-fn shared_host() -> (String, Arc<Mutex<Vec<Instant>>>) {
+/// When each request arrived, with its request line.
+type Arrivals = Arc<Mutex<Vec<(Instant, String)>>>;
+
+fn shared_host() -> (String, Arrivals) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -69,7 +72,12 @@ fn shared_host() -> (String, Arc<Mutex<Vec<Instant>>>) {
                 if n == 0 {
                     return;
                 }
-                log.lock().unwrap().push(Instant::now());
+                let line = String::from_utf8_lossy(&buf[..n])
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                log.lock().unwrap().push((Instant::now(), line));
                 let body = "<html><head><title>t</title></head><body>\
                     <a href=\"/p1.html\">1</a><a href=\"/p2.html\">2</a>\
                     <a href=\"/p3.html\">3</a><a href=\"/p4.html\">4</a></body></html>";
@@ -127,9 +135,13 @@ async fn two_workers_crawling_one_shared_host_keep_its_rate_together() {
     // (each worker's own gate alone would let the two crawls send side by side).
     for w in times.windows(2) {
         assert!(
-            w[1] - w[0] >= Duration::from_millis(80),
-            "two requests {:?} apart",
-            w[1] - w[0]
+            w[1].0 - w[0].0 >= Duration::from_millis(80),
+            "two requests {:?} apart: {:?}",
+            w[1].0 - w[0].0,
+            times
+                .iter()
+                .map(|(t, l)| (*t - times[0].0, l))
+                .collect::<Vec<_>>()
         );
     }
     env.cleanup().await;

@@ -312,6 +312,15 @@ pub struct PageFacts {
     /// Unmasked personal numbers in the visible text (masked here; never the raw number).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pii: Vec<PiiHit>,
+    /// The page's list is filled in by script (an empty list container with a data request,
+    /// or a client-side template) and holds no item in the HTML: its items cannot be read
+    /// without running JavaScript, so an empty reading is no evidence of a blank column.
+    #[serde(default)]
+    pub list_needs_script: bool,
+    /// A same-site URL the page's script loads list data from (`….json`,
+    /// `/module/web/jpage/dataproxy.jsp?…`), when the page names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_data_url: Option<String>,
 }
 
 impl PageFacts {

@@ -198,8 +198,20 @@ impl Crawler {
             ctx.note(n);
         }
 
-        // Reachability pre-check: an unreachable site costs one probe, not a crawl.
+        // Reachability pre-check: an unreachable site costs one probe, not a crawl. It is a
+        // request to the site's host like any other: under the host's politeness gate.
         let probe_timeout = PROBE_TIMEOUT.min(Duration::from_millis(cfg.request_timeout_ms));
+        let gate = (!cfg.no_politeness).then(|| {
+            self.inner.gates.get(
+                &crate::fetch::host_key(&home),
+                cfg.per_host_concurrency,
+                cfg.per_host_rps,
+            )
+        });
+        let permit = match &gate {
+            Some(g) => Some(g.acquire().await),
+            None => None,
+        };
         let (mut sample, mut fail) = self
             .probe_with(
                 &ctx.http,
@@ -227,6 +239,7 @@ impl Crawler {
                     .await;
             }
         }
+        drop(permit);
         out.probes.push(sample.clone());
         if let Some(f) = fail {
             out.reachability = Reachability::Unreachable {
@@ -517,11 +530,17 @@ impl Crawler {
                     (true, Some(p)) => &p.facts.links,
                     _ => &[],
                 };
+                // Pages that only a script's pager names (`createPageHTML(…)`) are followed
+                // like the links a browser would render for them.
+                let script_pages: Vec<PageLink> = match (follow, pages.last()) {
+                    (true, Some(p)) => script_pagination(&p.facts),
+                    _ => Vec::new(),
+                };
                 let base = Url::parse(&page_url).unwrap_or_else(|_| item.url.clone());
 
                 let mut considered = 0u32;
                 seen_on_page.clear();
-                for link in links {
+                for link in links.iter().chain(&script_pages) {
                     let raw = link.raw.trim();
                     if raw.is_empty() || raw.starts_with('#') {
                         continue;
@@ -981,6 +1000,29 @@ impl Crawler {
 /// Pages with at least this many characters of main text are not checked for anti-bot
 /// challenge signatures (interstitials say a line or two).
 const CHALLENGE_MAX_TEXT: usize = 500;
+/// The pagination URLs of a page that none of its links names (a script's pager), as links.
+fn script_pagination(facts: &pucha_core::PageFacts) -> Vec<PageLink> {
+    facts
+        .pagination
+        .iter()
+        .filter(|u| {
+            !facts
+                .links
+                .iter()
+                .any(|l| l.url.as_deref() == Some(u.as_str()))
+        })
+        .map(|u| PageLink {
+            raw: Arc::from(u.as_str()),
+            url: Some(Arc::from(u.as_str())),
+            text: Arc::from(""),
+            tag: LinkTag::A,
+            in_nav: false,
+            in_footer: false,
+            is_more: false,
+        })
+        .collect()
+}
+
 /// Nor are pages with this many links (scripts, images and styles included).
 const CHALLENGE_MAX_LINKS: usize = 20;
 

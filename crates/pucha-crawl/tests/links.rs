@@ -379,3 +379,37 @@ async fn a_challenge_interstitial_is_blocked_but_an_article_about_captchas_is_a_
     ));
     assert!(c.pages.iter().any(|p| p.url.ends_with("/article.html")));
 }
+
+#[tokio::test]
+async fn pages_only_a_script_pager_names_are_crawled() {
+    let list = |n: usize| {
+        format!(
+            "<html><head><title>工作动态</title></head><body><ul><li><a href=\"./202401/t2024011{n}_{n}.html\">第{n}页的第一条消息</a><span>2024-01-1{n}</span></li></ul><div class=\"page\"><script>createPageHTML(3, {n}, \"index\", \"html\");</script></div></body></html>"
+        )
+    };
+    let srv = serve("127.0.0.1", move |r| match r.path() {
+        "/" => Reply::html(page("首页", &[("/gzdt/index.html", "工作动态")])),
+        "/gzdt/index.html" => Reply::html(list(0)),
+        "/gzdt/index_1.html" => Reply::html(list(1)),
+        "/gzdt/index_2.html" => Reply::html(list(2)),
+        p if p.starts_with("/gzdt/202401/") => Reply::html(page("文章", &[])),
+        _ => Reply::status(404),
+    })
+    .await;
+    let out = crawl_home(&srv, &cfg()).await;
+    assert!(srv.requested("/gzdt/index_1.html"), "{:?}", srv.requests());
+    assert!(srv.requested("/gzdt/index_2.html"));
+    let second = out
+        .pages
+        .iter()
+        .find(|p| p.url.ends_with("/gzdt/index_2.html"))
+        .expect("second pager page crawled");
+    assert_eq!(second.facts.dated_items.len(), 1);
+    // Followed once, however many pages name it.
+    let hits = srv
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/gzdt/index_1.html" && r.method == "GET")
+        .count();
+    assert_eq!(hits, 1);
+}

@@ -1,12 +1,18 @@
 //! Writes a farm to a directory (one folder per site) for eyeballing, with example hosts.
 //!
-//! `cargo run -p pucha-farm --example dump -- /tmp/farm-dump`
+//! `cargo run -p pucha-farm --example dump -- /tmp/farm-dump [--unseen]` (`--unseen`: the
+//! `FarmSpec::unseen` families instead of the demo farm).
 
 fn main() -> std::io::Result<()> {
     let dir = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "farm-dump".into());
-    let farm = pucha_farm::Farm::generate(&pucha_farm::FarmSpec::demo());
+    let spec = if std::env::args().any(|a| a == "--unseen") {
+        pucha_farm::FarmSpec::unseen()
+    } else {
+        pucha_farm::FarmSpec::demo()
+    };
+    let farm = pucha_farm::Farm::generate(&spec);
     let port = 8080;
     let hosts: Vec<String> = (0..farm.sites.len())
         .map(|i| {

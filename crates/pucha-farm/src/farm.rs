@@ -8,7 +8,9 @@ use pucha_core::rule_ids as r;
 use pucha_core::Verdict;
 
 use crate::items::{self, Item};
-use crate::plan::{self, Availability, BodyEncoding, ColumnKind, FooterPart, SitePlan, Window};
+use crate::plan::{
+    self, Availability, BodyEncoding, ColumnKind, FooterPart, SitePlan, Style, Window,
+};
 use crate::render::{self, PageRecord, Renderer, Role};
 use crate::rng::Rng;
 use crate::spec::FarmSpec;
@@ -312,6 +314,34 @@ fn generate_site(plan: SitePlan, spec: &FarmSpec, rng: &mut Rng) -> FarmSite {
             ("/favicon.ico", "image/png", TINY_PNG.to_vec()),
         ] {
             pages.insert(path.to_string(), Page::new(ct, body));
+        }
+        // The families' own template assets (the demo styles' page sets stay as they were).
+        match plan.style {
+            Style::HanwebDatastore => {
+                pages.insert(
+                    "/module/web/jpage/jpage.js".to_string(),
+                    Page::new(
+                        "application/javascript",
+                        b"/* jpage stub: pages a datastore on the client */\nfunction jpage(o){}\n"
+                            .to_vec(),
+                    ),
+                );
+            }
+            Style::OldTable => {
+                pages.insert(
+                    "/images/arrow.gif".to_string(),
+                    Page::new("image/gif", TINY_GIF.to_vec()),
+                );
+            }
+            Style::ScriptList => {
+                if let Some(ci) = rend.script_column() {
+                    pages.insert(
+                        format!("/api/list/{}.json", plan.columns[ci].id),
+                        Page::new("application/json", rend.script_list_json(ci).into_bytes()),
+                    );
+                }
+            }
+            _ => {}
         }
     }
     let not_found = if spec.bare_404 {

@@ -68,13 +68,20 @@ pub(crate) fn per_page(style: Style) -> usize {
         Style::Dede => 10,
         Style::Hanweb => 12,
         Style::Modern => 10,
+        // Short pages, so that the farm's columns page through the script pager and the
+        // table layout's list_X_N.html links.
+        Style::TrsWcm => 5,
+        Style::OldTable => 5,
+        // A jpage datastore holds every record of the column on its one list page.
+        Style::HanwebDatastore => usize::MAX,
+        Style::ScriptList => 10,
     }
 }
 
 /// Path of page `n` (1-based) of a column list.
 pub(crate) fn list_path(style: Style, col: &ColumnPlan, n: usize) -> String {
     let g = GROUP_SLUGS[col.group];
-    match (style, n) {
+    match (style.base(), n) {
         (Style::Trs, 1) => format!("/{g}/{}/index.html", col.slug),
         (Style::Trs, n) => format!("/{g}/{}/index_{}.html", col.slug, n - 1),
         (Style::Jcms, 1) => format!("/col/col{}/index.html", col.id),
@@ -89,6 +96,9 @@ pub(crate) fn list_path(style: Style, col: &ColumnPlan, n: usize) -> String {
         (Style::Hanweb, n) => format!("/{}/list_{n}.shtml", col.slug),
         (Style::Modern, 1) => format!("/{g}/{}/", col.slug),
         (Style::Modern, n) => format!("/{g}/{}/?page={n}", col.slug),
+        (Style::TrsWcm | Style::OldTable | Style::HanwebDatastore | Style::ScriptList, _) => {
+            unreachable!("base() is a first style")
+        }
     }
 }
 
@@ -106,6 +116,10 @@ fn item_path(style: Style, col: &ColumnPlan, id: u32, d: NaiveDate, rng: &mut Rn
             rng.hex(32).to_lowercase()
         ),
         Style::Modern => format!("/{g}/{}/{id}.html", col.slug),
+        Style::TrsWcm => item_path(Style::Trs, col, id, d, rng),
+        Style::OldTable => format!("/html/{}/{id}.html", col.slug),
+        Style::HanwebDatastore => item_path(Style::Jcms, col, id, d, rng),
+        Style::ScriptList => item_path(Style::Modern, col, id, d, rng),
     }
 }
 

@@ -3,14 +3,14 @@
 //! from the plan and the rendered pages, never written by hand.
 
 use pucha_core::Category;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::names::{self, COUNTIES, DEPARTMENTS, OTHERS, OTHER_COLUMNS, PARKS};
 use crate::rng::Rng;
 use crate::spec::FarmSpec;
 
 /// The CMS family a site's templates imitate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
     /// TRS WCM: `<ul class="list"><li><a>..</a><span>2025-09-30</span>`, `t20250930_123.html`.
@@ -23,15 +23,40 @@ pub enum Style {
     Hanweb,
     /// A modern div/flex template with `<time>2025年9月30日</time>`.
     Modern,
+    /// TRS WCM as many sites run it: relative `./202509/t20250930_123.html` item links, the
+    /// date only in a `title` attribute (`<span title="2025-09-30 10:20:00">`), and the pager
+    /// written by `createPageHTML(countPage, current, "index", "html")` with no links.
+    TrsWcm,
+    /// An old table layout in GBK: `<tr><td><a>..</a></td><td>[09-30]</td></tr>` rows whose
+    /// dates carry no year (items older than 300 days show `[2024-09-30]`), item URLs without
+    /// a date (`/html/gzdt/123.html`).
+    OldTable,
+    /// Hanweb JCMS with its jpage lists: every record of a column in a
+    /// `<script type="text/xml"><datastore><recordset><record><![CDATA[<li>..]]>` block
+    /// on one list page, nothing of it in the HTML proper.
+    HanwebDatastore,
+    /// A modern template where one content column's list is filled by script: the list page
+    /// holds an empty `<div class="news-list" id="newsList">` and a `$.ajax({url:
+    /// "/api/list/<id>.json"})` call; the JSON is served. The other columns are `Modern`.
+    ScriptList,
 }
 
 impl Style {
+    /// The demo farm's styles (the markup pucha was first built on).
     pub const ALL: [Style; 5] = [
         Style::Trs,
         Style::Jcms,
         Style::Dede,
         Style::Hanweb,
         Style::Modern,
+    ];
+
+    /// The families of [`FarmSpec::unseen`]: markup the first styles do not show.
+    pub const UNSEEN: [Style; 4] = [
+        Style::TrsWcm,
+        Style::OldTable,
+        Style::HanwebDatastore,
+        Style::ScriptList,
     ];
 
     pub fn key(self) -> &'static str {
@@ -41,6 +66,22 @@ impl Style {
             Style::Dede => "dede",
             Style::Hanweb => "hanweb",
             Style::Modern => "modern",
+            Style::TrsWcm => "trs_wcm",
+            Style::OldTable => "old_table",
+            Style::HanwebDatastore => "hanweb_datastore",
+            Style::ScriptList => "script_list",
+        }
+    }
+
+    /// The style whose templates a family shares outside its lists, item URLs and pager
+    /// (header, navigation, articles, footer, link form).
+    pub fn base(self) -> Style {
+        match self {
+            Style::TrsWcm => Style::Trs,
+            Style::OldTable => Style::Dede,
+            Style::HanwebDatastore => Style::Jcms,
+            Style::ScriptList => Style::Modern,
+            s => s,
         }
     }
 }
@@ -634,7 +675,11 @@ pub(crate) fn plan_sites(spec: &FarmSpec) -> Vec<SitePlan> {
         extra: 0,
     };
     let mut plans = Vec::with_capacity(spec.sites);
-    let mut style_order = Style::ALL;
+    let mut style_order: Vec<Style> = if spec.styles.is_empty() {
+        Style::ALL.to_vec()
+    } else {
+        spec.styles.clone()
+    };
     root.fork(1).shuffle(&mut style_order);
     for index in 0..spec.sites {
         let mut rng = root.fork(1000 + index as u64);
@@ -650,8 +695,12 @@ pub(crate) fn plan_sites(spec: &FarmSpec) -> Vec<SitePlan> {
                 1 + (index as u32 % 7)
             }
         );
-        let style = style_order[index % Style::ALL.len()];
-        let charset = CHARSETS[(index * 3 + (spec.seed as usize % 7)) % CHARSETS.len()].clone();
+        let style = style_order[index % style_order.len()];
+        let mut charset = CHARSETS[(index * 3 + (spec.seed as usize % 7)) % CHARSETS.len()].clone();
+        if style == Style::OldTable && charset.body != BodyEncoding::Gbk {
+            // Old table layouts are GBK sites.
+            charset = CHARSETS[if index % 2 == 0 { 1 } else { 3 }].clone();
+        }
         let mut plan = SitePlan {
             index,
             name: unit.name,

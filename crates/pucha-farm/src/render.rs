@@ -143,7 +143,13 @@ pub(crate) fn padding(rng: &mut Rng, bytes: usize) -> Vec<(String, String)> {
 }
 
 impl Renderer<'_> {
+    /// The templates the site shares with its base style (see [`Style::base`]).
     fn style(&self) -> Style {
+        self.plan.style.base()
+    }
+
+    /// The site's own family: lists, pager and list size.
+    fn family(&self) -> Style {
         self.plan.style
     }
 
@@ -328,19 +334,19 @@ impl Renderer<'_> {
         let home = self.href(from, "/");
         let search = self.href(from, SEARCH);
         match self.style() {
-            Style::Trs => {
+            Style::Trs | Style::TrsWcm => {
                 let _ = writeln!(h, "<div class=\"top\"><div class=\"w1200\"><span id=\"nowdate\"></span><a href=\"javascript:void(0)\" onclick=\"aria.start()\">无障碍浏览</a> | <a href=\"javascript:void(0)\">长者模式</a></div></div>\n<div class=\"header\"><div class=\"w1200\"><a href=\"{home}\" class=\"logo\"><img src=\"/images/logo.png\" alt=\"{}\"></a><div class=\"search\"><form action=\"{search}\" method=\"get\" name=\"searchform\"><input type=\"text\" name=\"searchword\" placeholder=\"请输入关键字\"><input type=\"submit\" value=\"搜索\"></form></div></div></div>", esc(&p.name));
             }
-            Style::Jcms => {
+            Style::Jcms | Style::HanwebDatastore => {
                 let _ = writeln!(h, "<table width=\"1000\" border=\"0\" align=\"center\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"top_bg\"><a href=\"{home}\"><img src=\"/images/logo.png\" width=\"500\" height=\"90\" alt=\"{}\" border=\"0\"></a></td><td align=\"right\"><form action=\"{search}\" method=\"get\"><input name=\"q\" class=\"inp\"><input type=\"image\" src=\"/images/search.png\"></form></td></tr></table>", esc(&p.name));
             }
-            Style::Dede => {
+            Style::Dede | Style::OldTable => {
                 let _ = writeln!(h, "<div class=\"header\"><div class=\"top\"><script>document.write(new Date().toLocaleDateString());</script></div><div class=\"logo\"><a href=\"{home}\"><img src=\"/images/logo.png\"></a><h1>{}</h1></div><div class=\"search\"><form name=\"formsearch\" action=\"{search}\"><input type=\"text\" name=\"q\" class=\"search-keyword\"><button type=\"submit\">搜索</button></form></div></div>", esc(&p.name));
             }
             Style::Hanweb => {
                 let _ = writeln!(h, "<div class=\"hw-top\"><div class=\"hw-w\"><span class=\"hw-welcome\">欢迎访问{}</span><a href=\"javascript:;\" id=\"jsq\">适老化服务</a></div></div>\n<div class=\"hw-head\"><div class=\"hw-w\"><a class=\"hw-logo\" href=\"{home}\" title=\"{}\"><img src=\"/images/logo.png\"></a><div class=\"hw-search\"><form action=\"{search}\"><input type=\"text\" name=\"keyword\" title=\"站内搜索\"><a href=\"javascript:;\" class=\"hw-btn\">搜索</a></form></div></div></div>", esc(&p.name), esc(&p.name));
             }
-            Style::Modern => {
+            Style::Modern | Style::ScriptList => {
                 let _ = writeln!(h, "<header class=\"site-header\"><div class=\"container d-flex justify-content-between align-items-center\"><a class=\"brand\" href=\"{home}\"><img src=\"/images/logo.png\" alt=\"\"><span class=\"brand-name\">{}</span></a><form class=\"search-box\" action=\"{search}\" role=\"search\"><input type=\"search\" name=\"q\" aria-label=\"站内搜索\"><button type=\"submit\" class=\"btn\">搜索</button></form></div></header>", esc(&p.name));
             }
         }
@@ -388,7 +394,7 @@ impl Renderer<'_> {
             _ => "机构概况".to_string(),
         };
         match self.style() {
-            Style::Trs | Style::Dede => {
+            Style::Trs | Style::Dede | Style::TrsWcm | Style::OldTable => {
                 let cls = if self.style() == Style::Trs {
                     "nav"
                 } else {
@@ -413,7 +419,7 @@ impl Renderer<'_> {
                     "<li><a href=\"{about}\">{about_name}</a></li>\n</ul></div>"
                 );
             }
-            Style::Jcms => {
+            Style::Jcms | Style::HanwebDatastore => {
                 let _ = write!(n, "<table width=\"1000\" align=\"center\" class=\"nav\"><tr><td><a href=\"{home}\">首页</a></td>");
                 for (name, first, _) in &groups {
                     let _ = write!(n, "<td><a href=\"{first}\">{name}</a></td>");
@@ -433,7 +439,7 @@ impl Renderer<'_> {
                     "<a href=\"{about}\" title=\"{about_name}\">{about_name}</a></div></div>"
                 );
             }
-            Style::Modern => {
+            Style::Modern | Style::ScriptList => {
                 let _ = write!(n, "<nav class=\"main-nav\"><div class=\"container nav-flex\"><a class=\"nav-link active\" href=\"{home}\">首页</a>");
                 for (name, first, children) in &groups {
                     let _ = write!(n, "<div class=\"nav-item dropdown\"><a class=\"nav-link\" href=\"{first}\">{name}</a><div class=\"dropdown-menu\">");
@@ -588,27 +594,32 @@ impl Renderer<'_> {
 
     /// A list of dated items. `short_dates` writes `[MM-DD]` (Hanweb homepages).
     fn list(&self, from: &str, items: &[&Item], short_dates: bool) -> String {
+        match self.family() {
+            Style::TrsWcm => return self.list_trs_wcm(from, items),
+            Style::OldTable => return self.list_old_table(from, items),
+            _ => {}
+        }
         let mut s = String::new();
         let st = self.style();
         match st {
-            Style::Trs => s.push_str("<ul class=\"list\">\n"),
-            Style::Jcms => s.push_str("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" class=\"tb_list\">\n"),
-            Style::Dede => s.push_str("<dl class=\"list_dl\">\n"),
+            Style::Trs | Style::TrsWcm => s.push_str("<ul class=\"list\">\n"),
+            Style::Jcms | Style::HanwebDatastore => s.push_str("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" class=\"tb_list\">\n"),
+            Style::Dede | Style::OldTable => s.push_str("<dl class=\"list_dl\">\n"),
             Style::Hanweb => s.push_str("<div class=\"default_pgContainer\">\n"),
-            Style::Modern => s.push_str("<div class=\"news-list\">\n"),
+            Style::Modern | Style::ScriptList => s.push_str("<div class=\"news-list\">\n"),
         }
         for it in items {
             let h = self.href(from, &it.path);
             let t = esc(&it.title);
             let d = self.date_list(it.date);
             match st {
-                Style::Trs => {
+                Style::Trs | Style::TrsWcm => {
                     let _ = writeln!(s, "<li><a href=\"{h}\" target=\"_blank\" title=\"{t}\">{t}</a><span>{d}</span></li>");
                 }
-                Style::Jcms => {
+                Style::Jcms | Style::HanwebDatastore => {
                     let _ = writeln!(s, "<tr><td class=\"bt\" height=\"30\"><img src=\"/images/dot.gif\" border=\"0\"> <a href=\"{h}\" target=\"_blank\" title=\"{t}\">{t}</a></td><td class=\"rq\" width=\"90\" align=\"right\">{d}</td></tr>");
                 }
-                Style::Dede => {
+                Style::Dede | Style::OldTable => {
                     let _ = writeln!(
                         s,
                         "<dd><a href=\"{h}\" target=\"_blank\">{t}</a><em>{}</em></dd>",
@@ -628,7 +639,7 @@ impl Renderer<'_> {
                     };
                     let _ = writeln!(s, "<div class=\"list-item\"><a href=\"{h}\" target=\"_blank\" title=\"{t}\">{}</a><span class=\"time\">{date}</span></div>", esc(&shown));
                 }
-                Style::Modern => {
+                Style::Modern | Style::ScriptList => {
                     let summary: String = it
                         .paragraphs
                         .first()
@@ -639,12 +650,145 @@ impl Renderer<'_> {
             }
         }
         match st {
-            Style::Trs => s.push_str("</ul>\n"),
-            Style::Jcms => s.push_str("</table>\n"),
-            Style::Dede => s.push_str("</dl>\n"),
+            Style::Trs | Style::TrsWcm => s.push_str("</ul>\n"),
+            Style::Jcms | Style::HanwebDatastore => s.push_str("</table>\n"),
+            Style::Dede | Style::OldTable => s.push_str("</dl>\n"),
             _ => s.push_str("</div>\n"),
         }
         s
+    }
+
+    /// TRS WCM lists: the date only in a `title` attribute, the item link relative and dated.
+    fn list_trs_wcm(&self, from: &str, items: &[&Item]) -> String {
+        let mut s = String::from("<div class=\"listBox\"><ul class=\"list-ul\">\n");
+        for it in items {
+            let _ = writeln!(
+                s,
+                "<li><i class=\"dot\"></i><a href=\"{}\" target=\"_blank\" title=\"{t}\">{t}</a><span class=\"date\" title=\"{} {:02}:{:02}:00\"></span></li>",
+                self.href(from, &it.path),
+                it.date.format("%Y-%m-%d"),
+                it.hm.0,
+                it.hm.1,
+                t = esc(&it.title)
+            );
+        }
+        s.push_str("</ul></div>\n");
+        s
+    }
+
+    /// Old table layouts: one `<tr>` per item, `[MM-DD]` dates without a year (items older
+    /// than 300 days show their year, so the truth stays readable from the page).
+    fn list_old_table(&self, from: &str, items: &[&Item]) -> String {
+        let mut s = String::from(
+            "<table width=\"98%\" border=\"0\" align=\"center\" cellpadding=\"0\" cellspacing=\"0\">\n",
+        );
+        for it in items {
+            let date = if (self.as_of - it.date).num_days() <= 300 {
+                it.date.format("[%m-%d]").to_string()
+            } else {
+                it.date.format("[%Y-%m-%d]").to_string()
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td width=\"12\" height=\"26\"><img src=\"/images/arrow.gif\" width=\"5\" height=\"5\"></td><td class=\"title_list\"><a href=\"{}\" target=\"_blank\"><font color=\"#333333\">{}</font></a></td><td width=\"70\" align=\"right\" class=\"date\">{date}</td></tr>",
+                self.href(from, &it.path),
+                esc(&it.title)
+            );
+            s.push_str(
+                "<tr><td colspan=\"3\" height=\"1\" background=\"/images/line.gif\"></td></tr>\n",
+            );
+        }
+        s.push_str("</table>\n");
+        s
+    }
+
+    /// A Hanweb jpage list: the column's records in a datastore for `jpage.js` to page.
+    fn list_datastore(&self, from: &str, col: usize, items: &[&Item]) -> String {
+        let c = &self.plan.columns[col];
+        let mut s = format!(
+            "<div id=\"{}\"><script type=\"text/xml\"><datastore>\n<nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid={}&unitid={}&webname={}&permissiontype=0\"></a>]]></nextgroup>\n<recordset>\n",
+            c.id,
+            c.id,
+            4000 + c.id,
+            esc(&self.plan.name)
+        );
+        for it in items {
+            let _ = writeln!(
+                s,
+                "<record><![CDATA[\n<li><a href=\"{}\" target=\"_blank\" title=\"{t}\">{t}</a><span class=\"bt-data-time\">{}</span></li>\n]]></record>",
+                self.href(from, &it.path),
+                it.date.format("%Y-%m-%d"),
+                t = esc(&it.title)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "</recordset>\n</datastore></script><script language=\"javascript\" src=\"/module/web/jpage/jpage.js\"></script><script>$(function(){{ var totalRecord = {}; new jpage({{ container: '{}', perpage: 15, proxyUrl: '/module/web/jpage/dataproxy.jsp' }}); }});</script></div>",
+            items.len(),
+            c.id
+        );
+        s
+    }
+
+    /// The column whose list a `ScriptList` site loads by script: the first `other` column
+    /// that is neither blank nor stale and whose items carry no defect (they are reached only
+    /// from that list, so no defect hides behind the script).
+    pub(crate) fn script_column(&self) -> Option<usize> {
+        if self.family() != Style::ScriptList {
+            return None;
+        }
+        let p = self.plan;
+        p.columns.iter().enumerate().position(|(ci, c)| {
+            let its = &self.items[ci];
+            let newest = its.iter().map(|it| it.date).max();
+            let column_defect = p.meta_defects.iter().any(|d| {
+                matches!(d, MetaDefect::NoSiteIdCode { column } | MetaDefect::NoColumnTags { column } | MetaDefect::NullColumnType { column } if *column == ci)
+            });
+            c.kind == ColumnKind::Other
+                && c.blank.is_none()
+                && !c.featured
+                && !column_defect
+                && newest.is_some_and(|d| {
+                    d >= crate::farm::window_start(self.as_of, c.kind.window())
+                })
+                && its.iter().all(|it| {
+                    it.wording.is_none()
+                        && it.broken.is_none()
+                        && !it.no_source
+                        && it.bad_pubdate.is_none()
+                })
+        })
+    }
+
+    /// The JSON a script-loaded list fetches: `{"total":N,"list":[{"title","url","date"}]}`.
+    pub(crate) fn script_list_json(&self, col: usize) -> String {
+        let rows: Vec<String> = self.items[col]
+            .iter()
+            .map(|it| {
+                format!(
+                    "{{\"title\":{},\"url\":{},\"date\":\"{}\"}}",
+                    serde_json::to_string(&it.title).expect("string"),
+                    serde_json::to_string(&it.path).expect("string"),
+                    it.date.format("%Y-%m-%d")
+                )
+            })
+            .collect();
+        format!("{{\"total\":{},\"list\":[{}]}}", rows.len(), rows.join(","))
+    }
+
+    /// The list of a column's list page, the way the family writes it.
+    fn column_list(&self, from: &str, col: usize, items: &[&Item]) -> String {
+        if self.script_column() == Some(col) {
+            let id = self.plan.columns[col].id;
+            return format!(
+                "<div class=\"news-list\" id=\"newsList\"></div><div class=\"pager\" id=\"pager\"></div>\n<script>$(function(){{ $.ajax({{ url: \"/api/list/{id}.json\", type: \"get\", dataType: \"json\", success: function(d){{ renderList(\"#newsList\", d.list); renderPager(\"#pager\", d.total); }} }}); }});</script>\n"
+            );
+        }
+        if self.family() == Style::HanwebDatastore {
+            self.list_datastore(from, col, items)
+        } else {
+            self.list(from, items, false)
+        }
     }
 
     fn messages_table(&self, from: &str, items: &[&Item]) -> String {
@@ -683,6 +827,17 @@ impl Renderer<'_> {
             return String::new();
         }
         let c = &self.plan.columns[col];
+        if self.script_column() == Some(col) {
+            // The script draws the pager too.
+            return String::new();
+        }
+        if self.family() == Style::TrsWcm {
+            // TRS writes the pager from a call: no page link is in the HTML.
+            return format!(
+                "<div class=\"page\"><script type=\"text/javascript\">\nvar countPage = {pages}//共多少页\nvar currentPage = {};//当前页\ncreatePageHTML(countPage, currentPage, \"index\", \"html\");\n</script></div>\n",
+                page - 1
+            );
+        }
         let link = |n: usize, text: &str| {
             format!(
                 "<a href=\"{}\">{text}</a>",
@@ -733,7 +888,7 @@ impl Renderer<'_> {
     pub(crate) fn column_pages(&self, col: usize) -> Vec<(String, String, PageRecord)> {
         let c = &self.plan.columns[col];
         let items: Vec<&Item> = self.items[col].iter().collect();
-        let per = per_page(self.style());
+        let per = per_page(self.family());
         let pages = items.len().div_ceil(per).max(1);
         let mut out = Vec::with_capacity(pages);
         for n in 1..=pages {
@@ -758,7 +913,7 @@ impl Renderer<'_> {
                 Some(BlankVariant::Placeholder(text)) => {
                     let _ = writeln!(main, "<div class=\"no-data\"><p>{text}</p></div>");
                 }
-                Some(BlankVariant::EmptyList) => main.push_str(&self.list(&path, &[], false)),
+                Some(BlankVariant::EmptyList) => main.push_str(&self.column_list(&path, col, &[])),
                 None if c.kind == ColumnKind::Consult => {
                     main.push_str(&self.messages_table(&path, &chunk));
                     if !self.plan.profile.no_message_stats {
@@ -770,7 +925,7 @@ impl Renderer<'_> {
                     }
                     let _ = writeln!(main, "<div class=\"write-letter\"><h3>我要写信</h3><form action=\"{}\" method=\"post\"><p>姓名：<input name=\"name\"></p><p>标题：<input name=\"title\"></p><p>内容：<textarea name=\"content\"></textarea></p><p><button type=\"submit\">提交</button></p></form></div>", self.href(&path, &format!("/{}/{}/submit", GROUP_SLUGS[3], c.slug)));
                 }
-                None => main.push_str(&self.list(&path, &chunk, false)),
+                None => main.push_str(&self.column_list(&path, col, &chunk)),
             }
             main.push_str(&self.pagination(&path, col, n, pages));
             main.push_str("</div>\n</div>\n");
@@ -869,28 +1024,28 @@ impl Renderer<'_> {
                 format!("来源：{}", esc(&it.source))
             };
             match self.style() {
-                Style::Trs => {
+                Style::Trs | Style::TrsWcm => {
                     let _ = writeln!(main, "<div class=\"info\"><span>发布时间：{date_time}</span><span>{src}</span><span>字号：<a href=\"javascript:doZoom(16)\">大</a> <a href=\"javascript:doZoom(14)\">中</a></span></div>");
                 }
-                Style::Jcms => {
+                Style::Jcms | Style::HanwebDatastore => {
                     let _ = writeln!(main, "<table width=\"100%\" class=\"info\"><tr><td>发布日期：{}</td><td>{src}</td><td>浏览次数：<script src=\"/module/visitcount/articlehits.jsp?artid={}\"></script></td></tr></table>", it.date.format("%Y-%m-%d"), it.id);
                 }
-                Style::Dede => {
+                Style::Dede | Style::OldTable => {
                     let _ = writeln!(main, "<div class=\"info\">时间：{date_time}:00　{src}　点击：<script src=\"/plus/count.php?view=yes&amp;aid={}\"></script>次</div>", it.id);
                 }
                 Style::Hanweb => {
                     let _ = writeln!(main, "<div class=\"hw-info\"><span>发布时间：{date_time}</span><span>{src}</span><span>浏览次数：<em id=\"hits\"></em></span></div>");
                 }
-                Style::Modern => {
+                Style::Modern | Style::ScriptList => {
                     let _ = writeln!(main, "<div class=\"article-meta\"><time datetime=\"{}T{:02}:{:02}\">{}年{:02}月{:02}日 {:02}:{:02}</time><span>{src}</span></div>", it.date.format("%Y-%m-%d"), it.hm.0, it.hm.1, it.date.year(), it.date.month(), it.date.day(), it.hm.0, it.hm.1);
                 }
             }
             let body_cls = match self.style() {
-                Style::Trs => "TRS_Editor",
-                Style::Jcms => "zoom",
-                Style::Dede => "content",
+                Style::Trs | Style::TrsWcm => "TRS_Editor",
+                Style::Jcms | Style::HanwebDatastore => "zoom",
+                Style::Dede | Style::OldTable => "content",
                 Style::Hanweb => "hw-article",
-                Style::Modern => "article-content",
+                Style::Modern | Style::ScriptList => "article-content",
             };
             let _ = writeln!(main, "<div class=\"{body_cls}\" id=\"zoom\">");
             for p in &it.paragraphs {

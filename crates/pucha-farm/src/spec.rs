@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::plan::Style;
+
 /// Parameters of a farm. Same spec, same bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FarmSpec {
@@ -25,6 +27,9 @@ pub struct FarmSpec {
     /// The crawl benchmark uses the bare page so that every tool crawls the same finite farm.
     #[serde(default)]
     pub bare_404: bool,
+    /// The markup styles sites rotate through; empty means [`Style::ALL`] (the demo farm's).
+    #[serde(default)]
+    pub styles: Vec<Style>,
 }
 
 impl FarmSpec {
@@ -39,6 +44,20 @@ impl FarmSpec {
             unavailable_sites: true,
             padding_bytes: 6_000,
             bare_404: false,
+            styles: Vec::new(),
+        }
+    }
+
+    /// The demo roster in the CMS families pucha was not first built on ([`Style::UNSEEN`]:
+    /// TRS WCM with script pagers and title-attribute dates, GBK table layouts with `[MM-DD]`
+    /// dates, Hanweb datastore lists), checked on 2026-01-06 so that month-day dates cross
+    /// the year boundary.
+    pub fn unseen() -> FarmSpec {
+        FarmSpec {
+            seed: 2026,
+            as_of: NaiveDate::from_ymd_opt(2026, 1, 6).expect("valid date"),
+            styles: Style::UNSEEN.to_vec(),
+            ..FarmSpec::demo()
         }
     }
 

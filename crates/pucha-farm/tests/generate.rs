@@ -633,3 +633,109 @@ fn the_bench_farm_answers_404_with_a_bare_page_the_demo_farm_with_its_cms_page()
     assert!(!bench_404.contains("href"), "{bench_404}");
     assert!(bench_404.contains("404"));
 }
+
+#[test]
+fn unseen_farm_writes_each_familys_markup() {
+    let farm = Farm::generate(&FarmSpec::unseen());
+    let t = truth(&farm);
+    assert_eq!(t.as_of, NaiveDate::from_ymd_opt(2026, 1, 6).unwrap());
+    assert_eq!(t.sites.len(), FarmSpec::demo().sites);
+    let styles: BTreeSet<&str> = t.sites.iter().map(|s| s.details.style.as_str()).collect();
+    assert_eq!(
+        styles,
+        ["hanweb_datastore", "old_table", "script_list", "trs_wcm"].into()
+    );
+    // The roster's verdicts are the demo farm's.
+    let demo = truth(&Farm::generate(&FarmSpec::demo()));
+    for (a, b) in t.sites.iter().zip(&demo.sites) {
+        assert_eq!(a.vetoes, b.vetoes, "{}", a.name);
+    }
+    let mut year_boundary = false;
+    for (i, s) in t.sites.iter().enumerate() {
+        if s.details.availability == "refused" {
+            continue;
+        }
+        let Some(c) = s.details.columns.iter().find(|c| c.list_pages > 1) else {
+            continue;
+        };
+        let page = decode(&farm, i, &path_of(&c.url));
+        match s.details.style.as_str() {
+            "trs_wcm" => {
+                assert!(
+                    page.contains("createPageHTML(countPage, currentPage, \"index\", \"html\")")
+                );
+                assert!(!page.contains("index_1.html"), "no pager link in the HTML");
+                assert!(page.contains("<span class=\"date\" title=\"20"));
+                assert!(page.contains("href=\"./20"));
+            }
+            "old_table" => {
+                assert_eq!(s.details.body_encoding, "gbk");
+                assert!(page.contains("<td width=\"70\" align=\"right\" class=\"date\">["));
+                for c in s.details.columns.iter().filter(|c| !c.blank) {
+                    year_boundary |= decode(&farm, i, &path_of(&c.url)).contains(">[12-");
+                }
+            }
+            "hanweb_datastore" => panic!("a datastore column has one list page"),
+            "script_list" => {}
+            other => panic!("style {other}"),
+        }
+    }
+    for (i, s) in t.sites.iter().enumerate() {
+        if s.details.style != "hanweb_datastore" || s.details.availability == "refused" {
+            continue;
+        }
+        for c in s
+            .details
+            .columns
+            .iter()
+            .filter(|c| c.items > 0 && c.kind != "consult")
+        {
+            let page = decode(&farm, i, &path_of(&c.url));
+            assert_eq!(c.list_pages, 1);
+            assert!(page.contains("<script type=\"text/xml\"><datastore>"));
+            assert_eq!(page.matches("<record>").count() as u32, c.items);
+        }
+    }
+    assert!(year_boundary, "December [MM-DD] rows checked in January");
+    // Each reachable script_list site loads one fresh column's list by script, from JSON it serves.
+    let mut script_columns = 0;
+    for (i, s) in t.sites.iter().enumerate() {
+        if s.details.style != "script_list" || s.details.availability == "refused" {
+            continue;
+        }
+        for c in &s.details.columns {
+            let page = decode(&farm, i, &path_of(&c.url));
+            if !page.contains("<div class=\"news-list\" id=\"newsList\"></div>") {
+                continue;
+            }
+            script_columns += 1;
+            assert!(!c.blank && !c.stale && c.items > 0, "{}", c.name);
+            let id = page
+                .split("url: \"/api/list/")
+                .nth(1)
+                .and_then(|r| r.split(".json").next())
+                .expect("data URL");
+            let json = farm.sites[i]
+                .page(&format!("/api/list/{id}.json"))
+                .expect("JSON served");
+            let v: serde_json::Value = serde_json::from_slice(&json.body).unwrap();
+            assert_eq!(v["list"].as_array().unwrap().len() as u32, c.items);
+        }
+    }
+    assert!(
+        script_columns >= 3,
+        "{script_columns} script-loaded columns"
+    );
+}
+
+#[test]
+fn demo_farm_keeps_the_first_styles() {
+    let t = truth(&Farm::generate(&FarmSpec::demo()));
+    for s in &t.sites {
+        assert!(
+            ["trs", "jcms", "dede", "hanweb", "modern"].contains(&s.details.style.as_str()),
+            "{}",
+            s.details.style
+        );
+    }
+}

@@ -92,7 +92,8 @@ fn table(out: &mut String, id: Option<&str>, headers: &[String], rows: &[Vec<Str
     out.push_str("</tbody></table>\n");
 }
 
-/// The HTML report of a run; `history` holds earlier runs (re-check baseline and trends).
+/// The dashboard (dashboard.html) of a run; `history` holds earlier runs (re-check baseline
+/// and trends). The notice as a document is [`render_notice_html`].
 pub fn render_html(report: &Report, history: &[Report]) -> String {
     let opts = NoticeOptions {
         recheck: previous(report, history).map(|p| crate::diff::diff(p, report)),
@@ -101,7 +102,7 @@ pub fn render_html(report: &Report, history: &[Report]) -> String {
     render_html_with(report, &Trends::build(report, history), &opts)
 }
 
-/// The HTML report with explicit trends and notice options.
+/// The dashboard with explicit trends and notice options.
 pub fn render_html_with(report: &Report, trends: &Trends, opts: &NoticeOptions) -> String {
     let n = build_notice(report, opts);
     let s = &report.summary;
@@ -495,4 +496,179 @@ fn site_html(
         }
     }
     out.push_str("</details>\n");
+}
+
+/// The notice as an official document (GB/T 9704): A4 with the standard margins, title in
+/// 小标宋, body in 仿宋 3号, page numbers where the browser prints them, each annex on a new page.
+const DOC_STYLE: &str = r#"
+@page{size:A4;margin:37mm 26mm 35mm 28mm;@bottom-center{content:"— " counter(page) " —";font-family:"SimSun","宋体",serif;font-size:14pt}}
+body{font-family:"FangSong","仿宋","FangSong_GB2312","STFangsong",serif;font-size:16pt;line-height:28pt;color:#000;max-width:156mm;margin:0 auto;padding:0}
+h1.doc-title{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","STZhongsong","SimSun",serif;font-size:22pt;line-height:1.5;font-weight:normal;text-align:center;margin:0 0 28pt}
+p{text-indent:2em;margin:0;text-align:justify}p.noindent{text-indent:0}
+p.doc-number{text-align:center;text-indent:0;margin-bottom:28pt}
+h2.sec{font-family:"SimHei","黑体","STHeiti",sans-serif;font-size:16pt;font-weight:normal;text-indent:2em;margin:0}
+.signature{text-align:right;text-indent:0;margin-top:28pt}
+.annex{break-before:page;page-break-before:always}
+.annex-label{font-family:"SimHei","黑体","STHeiti",sans-serif;text-indent:0}
+h2.annex-title{font-family:"FZXiaoBiaoSong-B05S","方正小标宋简体","STZhongsong","SimSun",serif;font-size:18pt;font-weight:normal;text-align:center;margin:12pt 0}
+table{border-collapse:collapse;width:100%;font-size:12pt;line-height:1.4;margin:8pt 0}
+th,td{border:1px solid #000;padding:2pt 4pt;vertical-align:middle;word-break:normal;overflow-wrap:normal}
+th{font-family:"SimHei","黑体","STHeiti",sans-serif;font-weight:normal;text-align:center}
+td.seq,td.category,td.result,th{word-break:keep-all;white-space:nowrap}
+td.category,td.result{text-align:center}
+td.url{overflow-wrap:anywhere;word-break:normal}
+tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
+@media screen{body{padding:24px}}
+"#;
+
+/// The columns of the annex in the official document (the seed notice's, with 类别).
+const DOC_ANNEX_COLUMNS: [(&str, &str); 6] = [
+    ("序号", "seq"),
+    ("类别", "category"),
+    ("填报单位", "owner"),
+    ("首页地址", "url"),
+    ("结果", "result"),
+    ("发现的突出问题", "problems"),
+];
+
+fn doc_annex(
+    out: &mut String,
+    id: &str,
+    label: &str,
+    title: &str,
+    rows: &[AnnexRow],
+    problems: &str,
+    empty: &str,
+) {
+    let _ = writeln!(
+        out,
+        "<section class=\"annex\" id=\"{id}\"><p class=\"annex-label\">{}</p><h2 class=\"annex-title\">{}</h2>",
+        esc(label),
+        esc(title)
+    );
+    if rows.is_empty() {
+        let _ = writeln!(out, "<p class=\"noindent\">{}</p></section>", esc(empty));
+        return;
+    }
+    out.push_str("<table><thead><tr>");
+    for (h, _) in DOC_ANNEX_COLUMNS {
+        let h = if h == "发现的突出问题" {
+            problems
+        } else {
+            h
+        };
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in rows {
+        let cells = [
+            r.seq.to_string(),
+            r.category.clone(),
+            r.owner.clone(),
+            r.url.clone(),
+            r.result.clone(),
+            r.problems.clone(),
+        ];
+        out.push_str("<tr>");
+        for ((_, class), c) in DOC_ANNEX_COLUMNS.iter().zip(cells) {
+            let _ = write!(out, "<td class=\"{class}\">{}</td>", esc(&c));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></section>\n");
+}
+
+/// notice.html: the notice alone, laid out as an official document (no figures, charts,
+/// findings or site reports: those are in dashboard.html).
+pub fn render_notice_html(report: &Report, opts: &NoticeOptions) -> String {
+    let n = build_notice(report, opts);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <title>{}</title><style>{DOC_STYLE}</style></head><body>\n",
+        esc(&n.title)
+    );
+    if let Some(d) = &n.doc_number {
+        let _ = writeln!(out, "<p class=\"doc-number\">{}</p>", esc(d));
+    }
+    let _ = writeln!(
+        out,
+        "<h1 class=\"doc-title\" id=\"title\">{}</h1>",
+        esc(&n.title)
+    );
+    let _ = writeln!(out, "<p class=\"noindent\">{}</p>", esc(&n.recipients));
+    let _ = writeln!(out, "<p>{}</p>", esc(&n.basis));
+    for sec in &n.sections {
+        let _ = writeln!(out, "<h2 class=\"sec\">{}</h2>", esc(&sec.heading));
+        for b in &sec.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = writeln!(out, "<p>{}</p>", esc(p));
+                }
+                Block::Table { headers, rows } => {
+                    out.push_str("<table><thead><tr>");
+                    for h in headers {
+                        let _ = write!(out, "<th>{}</th>", esc(h));
+                    }
+                    out.push_str("</tr></thead><tbody>");
+                    for r in rows {
+                        out.push_str("<tr>");
+                        for (i, c) in r.iter().enumerate() {
+                            let class = if i == 0 { " class=\"category\"" } else { "" };
+                            let _ = write!(out, "<td{class}>{}</td>", esc(c));
+                        }
+                        out.push_str("</tr>");
+                    }
+                    out.push_str("</tbody></table>\n");
+                }
+            }
+        }
+    }
+    if let Some(c) = &n.contact {
+        let _ = writeln!(out, "<p>{}</p>", esc(c));
+    }
+    if n.other_annex_included {
+        let _ = writeln!(
+            out,
+            "<p>附件：1．{}</p><p style=\"text-indent:5em\">2．{}</p>",
+            esc(&n.annex_title),
+            esc(&n.other_annex_title)
+        );
+    } else {
+        let _ = writeln!(out, "<p>附件：{}</p>", esc(&n.annex_title));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"signature\">{}<br>{}</p>",
+        esc(&n.issuer),
+        esc(&n.date)
+    );
+    let label1 = if n.other_annex_included {
+        "附件1"
+    } else {
+        "附件"
+    };
+    doc_annex(
+        &mut out,
+        "annex",
+        label1,
+        &n.annex_title,
+        &n.annex,
+        "发现的突出问题",
+        "本次检查无存在突出问题的网站。",
+    );
+    if n.other_annex_included {
+        doc_annex(
+            &mut out,
+            "other-annex",
+            "附件2",
+            &n.other_annex_title,
+            &n.other_annex,
+            "发现的其他问题",
+            "本次检查无存在其他问题的网站。",
+        );
+    }
+    out.push_str("</body></html>\n");
+    out
 }

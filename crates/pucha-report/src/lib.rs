@@ -7,6 +7,7 @@
 
 pub mod csvout;
 pub mod diff;
+pub mod docx;
 pub mod html;
 pub mod markdown;
 pub mod notice;
@@ -23,7 +24,7 @@ use pucha_core::Report;
 
 pub use csvout::{write_annex_csv, write_csv};
 pub use diff::{diff, ProblemRef, RunDiff, SiteDiff};
-pub use html::render_html;
+pub use html::{render_html, render_notice_html};
 pub use markdown::{render_notice_md, render_site_md, RunContext};
 pub use notice::{annex_rows, build_notice, AnnexRow, Notice, NoticeOptions};
 pub use review::{Applied, Decision, Review, ReviewItem, REVIEW_FILE};
@@ -48,6 +49,8 @@ pub enum ReportError {
     },
     #[error("cannot write the workbook {path}: {detail}")]
     Xlsx { path: PathBuf, detail: String },
+    #[error("cannot write the Word document {path}: {detail}")]
+    Docx { path: PathBuf, detail: String },
     #[error("cannot write the CSV {path}: {detail}")]
     Csv { path: PathBuf, detail: String },
     #[error("invalid review file {path}: {detail}")]
@@ -76,7 +79,12 @@ impl ReportError {
 pub struct Written {
     pub report_json: PathBuf,
     pub notice_md: PathBuf,
+    /// notice.docx, beside notice.md.
+    pub notice_docx: PathBuf,
+    /// The notice alone, as an official document (GB/T 9704 layout).
     pub notice_html: PathBuf,
+    /// The dashboard: key figures, annex, trends, every finding and each site's report.
+    pub dashboard_html: PathBuf,
     pub xlsx: PathBuf,
     pub findings_csv: PathBuf,
     pub annex_csv: PathBuf,
@@ -92,7 +100,9 @@ impl Written {
         let mut v: Vec<&Path> = vec![
             &self.report_json,
             &self.notice_md,
+            &self.notice_docx,
             &self.notice_html,
+            &self.dashboard_html,
             &self.xlsx,
             &self.findings_csv,
             &self.annex_csv,
@@ -106,9 +116,9 @@ impl Written {
 /// Which formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// notice.md and sites/*.md
+    /// notice.md, notice.docx and sites/*.md
     Md,
-    /// notice.html
+    /// notice.html (the notice as an official document) and dashboard.html
     Html,
     /// report.xlsx
     Xlsx,
@@ -150,7 +160,7 @@ impl Format {
     }
 }
 
-/// Writes report.json, notice.md, notice.html, report.xlsx, findings.csv, annex.csv and
+/// Writes report.json, notice.md, notice.docx, notice.html, dashboard.html, report.xlsx, findings.csv, annex.csv and
 /// sites/<n>-<name>.md into `out_dir` (created if needed). `history` holds earlier runs: the
 /// latest one before this run is the re-check baseline, all of them feed the trends.
 pub fn write_all(
@@ -243,6 +253,8 @@ fn write_one(
         }
         Format::Md => {
             w.notice_md = put("notice.md", &render_notice_md(report, opts))?;
+            w.notice_docx = out_dir.join("notice.docx");
+            docx::write_docx(&build_notice(report, opts), &w.notice_docx)?;
             let dir = out_dir.join("sites");
             std::fs::create_dir_all(&dir).map_err(|e| ReportError::io(&dir, e))?;
             for (i, s) in report.sites.iter().enumerate() {
@@ -258,8 +270,9 @@ fn write_one(
             }
         }
         Format::Html => {
+            w.notice_html = put("notice.html", &render_notice_html(report, opts))?;
             let body = html::render_html_with(report, trends, opts);
-            w.notice_html = put("notice.html", &body)?;
+            w.dashboard_html = put("dashboard.html", &body)?;
         }
         Format::Xlsx => {
             w.xlsx = out_dir.join("report.xlsx");

@@ -79,8 +79,15 @@ pub fn notice_md(n: &Notice) -> String {
             }
         }
     }
-    let _ = writeln!(out, "附件：1. {}", md_text(&n.annex_title));
-    let _ = writeln!(out, "　　　2. {}\n", md_text(&n.other_annex_title));
+    if let Some(c) = &n.contact {
+        let _ = writeln!(out, "{}\n", md_text(c));
+    }
+    if n.other_annex_included {
+        let _ = writeln!(out, "附件：1. {}", md_text(&n.annex_title));
+        let _ = writeln!(out, "　　　2. {}\n", md_text(&n.other_annex_title));
+    } else {
+        let _ = writeln!(out, "附件：{}\n", md_text(&n.annex_title));
+    }
     let _ = writeln!(out, "{}  \n{}\n", md_text(&n.issuer), md_text(&n.date));
     let _ = writeln!(out, "## 附件1　{}\n", md_text(&n.annex_title));
     annex_table(
@@ -89,13 +96,15 @@ pub fn notice_md(n: &Notice) -> String {
         "本次检查无存在突出问题的网站。\n",
         "发现的突出问题",
     );
-    let _ = writeln!(out, "## 附件2　{}\n", md_text(&n.other_annex_title));
-    annex_table(
-        &mut out,
-        &n.other_annex,
-        "本次检查无存在其他问题的网站。\n",
-        "发现的其他问题",
-    );
+    if n.other_annex_included {
+        let _ = writeln!(out, "## 附件2　{}\n", md_text(&n.other_annex_title));
+        annex_table(
+            &mut out,
+            &n.other_annex,
+            "本次检查无存在其他问题的网站。\n",
+            "发现的其他问题",
+        );
+    }
     out
 }
 

@@ -41,6 +41,17 @@ pub struct NoticeOptions {
     pub max_names: usize,
     /// List passed sites with deduction or norm problems in the annex too.
     pub annex_all_problem_sites: bool,
+    /// 成文日期 (落款日期). When None the notice is dated with the run's as-of date
+    /// (`Notice::dated_as_of` says so) and nothing in it depends on the day it is issued.
+    pub issue_date: Option<chrono::NaiveDate>,
+    /// 联系人, printed before the annex list.
+    pub contact_person: Option<String>,
+    /// 联系电话, printed before the annex list.
+    pub contact_phone: Option<String>,
+    /// The region named in 总体情况 ("截至…，绵阳市共有运行政府网站…"); the scope when None.
+    pub region_name: Option<String>,
+    /// Whether the notice carries 附件2 (其他问题) and the 其他问题 paragraph.
+    pub include_other_problems: bool,
 }
 
 impl Default for NoticeOptions {
@@ -56,6 +67,11 @@ impl Default for NoticeOptions {
             recheck: None,
             max_names: 30,
             annex_all_problem_sites: false,
+            issue_date: None,
+            contact_person: None,
+            contact_phone: None,
+            region_name: None,
+            include_other_problems: true,
         }
     }
 }
@@ -141,13 +157,19 @@ pub struct Notice {
     pub basis: String,
     pub sections: Vec<Section>,
     pub issuer: String,
-    /// 成文日期 (the run's as_of), "2019年10月8日".
+    /// 成文日期 (落款), "2019年10月8日": the configured issue date, else the run's as_of.
     pub date: String,
+    /// True when no issue date was configured and `date` is the run's as-of date.
+    pub dated_as_of: bool,
+    /// "联系人：张三，联系电话：0816-2508459", when either is configured.
+    pub contact: Option<String>,
     pub annex_title: String,
     pub annex: Vec<AnnexRow>,
     /// The second annex: deductions and norms, kept out of 突出问题.
     pub other_annex_title: String,
     pub other_annex: Vec<AnnexRow>,
+    /// False when the notice was configured without 附件2 (`include_other_problems = false`).
+    pub other_annex_included: bool,
 }
 
 /// The annex title, as the seed notice words it.
@@ -267,13 +289,13 @@ pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
         .unwrap_or_default();
     let basis = format!(
         "根据《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》\
-         （国办秘函〔2019〕19号）{provincial}有关要求，{}以{}为监测时间点，对{}政府网站开展了{}年第{}季度检查。\
+         （国办秘函〔2019〕19号）{provincial}有关要求，{}以{}为监测时间点，组织开展了{}年第{}季度{}政府网站检测。\
          现将有关情况通报如下：",
         opts.issuer,
         date_zh(as_of),
-        opts.scope,
         as_of.year(),
-        cn_num(quarter as usize)
+        cn_num(quarter as usize),
+        opts.scope
     );
     let annex = annex_rows(report, opts.annex_all_problem_sites);
     let mut sections = vec![
@@ -294,11 +316,34 @@ pub fn build_notice(report: &Report, opts: &NoticeOptions) -> Notice {
         basis,
         sections,
         issuer: opts.issuer.clone(),
-        date: date_zh(as_of),
+        date: date_zh(opts.issue_date.unwrap_or(as_of)),
+        dated_as_of: opts.issue_date.is_none(),
+        contact: contact_line(opts),
         annex_title: ANNEX_TITLE.to_string(),
         annex,
         other_annex_title: OTHER_ANNEX_TITLE.to_string(),
-        other_annex: other_annex_rows(report),
+        other_annex: if opts.include_other_problems {
+            other_annex_rows(report)
+        } else {
+            Vec::new()
+        },
+        other_annex_included: opts.include_other_problems,
+    }
+}
+
+/// "联系人：张三，联系电话：0816-2508459" (either part alone when only one is given).
+fn contact_line(opts: &NoticeOptions) -> Option<String> {
+    fn nonempty(o: &Option<String>) -> Option<&str> {
+        o.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    match (
+        nonempty(&opts.contact_person),
+        nonempty(&opts.contact_phone),
+    ) {
+        (Some(p), Some(t)) => Some(format!("联系人：{p}，联系电话：{t}")),
+        (Some(p), None) => Some(format!("联系人：{p}")),
+        (None, Some(t)) => Some(format!("联系电话：{t}")),
+        (None, None) => None,
     }
 }
 
@@ -312,7 +357,7 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
     let mut p1 = format!(
         "截至{}，{}共有运行政府网站{}家",
         date_zh(report.run.as_of),
-        opts.scope,
+        opts.region_name.as_deref().unwrap_or(&opts.scope),
         s.total
     );
     if !cats.is_empty() {
@@ -335,7 +380,7 @@ fn overview(report: &Report, opts: &NoticeOptions, problem_sites: usize) -> Sect
     );
     if s.errors > 0 {
         p2.push_str(&format!(
-            "（另有{}家网站无法访问，未计入检查网站数，名单见附件）",
+            "（另有{}家网站检测失败，未计入检查网站数，名单见附件）",
             s.errors
         ));
     }
@@ -389,7 +434,7 @@ pub const COUNTS_HEADERS: [&str; 7] = [
     "检查网站数",
     "合格",
     "不合格",
-    "无法访问",
+    "检测失败",
     "合格率",
 ];
 
@@ -466,10 +511,7 @@ fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
         .filter(|s| s.verdict == Verdict::Error)
         .collect();
     if !errors.is_empty() {
-        let names: Vec<String> = errors
-            .iter()
-            .map(|s| format!("{}（网站无法访问）", s.site.name))
-            .collect();
+        let names: Vec<String> = errors.iter().map(|s| s.site.name.clone()).collect();
         blocks.push(Block::Para(format!(
             "此外，{}家网站本次未能完成检测：{}。",
             errors.len(),
@@ -479,7 +521,11 @@ fn main_problems(report: &Report, opts: &NoticeOptions) -> Section {
     if blocks.is_empty() {
         blocks.push(Block::Para("本次检查未发现突出问题。".to_string()));
     }
-    let others = other_annex_rows(report);
+    let others = if opts.include_other_problems {
+        other_annex_rows(report)
+    } else {
+        Vec::new()
+    };
     if !others.is_empty() {
         let named: Vec<String> = others
             .iter()

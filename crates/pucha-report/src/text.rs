@@ -157,7 +157,7 @@ pub fn result_label(site: &SiteResult) -> String {
 /// "发现的突出问题": every single-veto problem in one plain sentence, joined by "；".
 pub fn problems_text(site: &SiteResult) -> String {
     if site.verdict == Verdict::Error {
-        return "网站无法访问".to_string();
+        return "未能完成检测".to_string();
     }
     join_sentences(&veto_problems(site))
 }

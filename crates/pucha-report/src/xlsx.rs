@@ -6,12 +6,14 @@ use pucha_core::Report;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::csvout::excel_cut;
-use crate::notice::{annex_rows, AnnexRow};
+use crate::notice::{annex_rows, other_annex_rows, AnnexRow};
 use crate::table::{evidence_rows, finding_rows, EVIDENCE_HEADERS, FINDING_HEADERS};
 use crate::ReportError;
 
 /// Sheet names, stable so that readers (and tests) can find them.
 pub const SHEET_ANNEX: &str = "附件";
+/// 附件2: the sites with deductions and norms (其他问题), after the annex.
+pub const SHEET_OTHER_ANNEX: &str = "附件2其他问题";
 pub const SHEET_FINDINGS: &str = "全部问题";
 pub const SHEET_EVIDENCE: &str = "证据";
 pub const SHEET_SUMMARY: &str = "概况";
@@ -76,28 +78,22 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
 
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_ANNEX)?;
-    let rows = annex_rows(report, false);
-    for (c, h) in AnnexRow::HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        ws.write_number(r, 0, row.seq as f64)?;
-        for (c, v) in row.cells().iter().enumerate().skip(1) {
-            if c == 8 {
-                ws.write_string_with_format(r, c as u16, excel_cut(v), &wrap)?;
-            } else {
-                ws.write_string(r, c as u16, excel_cut(v))?;
-            }
-        }
-    }
-    for (c, w) in [6, 10, 28, 24, 30, 14, 16, 8, 60, 40]
-        .into_iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, w)?;
-    }
-    finish(ws, rows.len(), AnnexRow::HEADERS.len())?;
+    annex_sheet(
+        ws,
+        &annex_rows(report, false),
+        "发现的突出问题",
+        &bold,
+        &wrap,
+    )?;
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(SHEET_OTHER_ANNEX)?;
+    annex_sheet(
+        ws,
+        &other_annex_rows(report),
+        "发现的其他问题",
+        &bold,
+        &wrap,
+    )?;
 
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEET_FINDINGS)?;
@@ -110,6 +106,42 @@ fn build(report: &Report, path: &Path) -> Result<(), XlsxError> {
     sheet(ws, &EVIDENCE_HEADERS, &rows, &bold)?;
 
     wb.save(path)
+}
+
+/// An annex sheet: the annex header row (with its problems column named), then one row per site.
+fn annex_sheet(
+    ws: &mut Worksheet,
+    rows: &[AnnexRow],
+    problems_header: &str,
+    bold: &Format,
+    wrap: &Format,
+) -> Result<(), XlsxError> {
+    for (c, h) in AnnexRow::HEADERS.iter().enumerate() {
+        let h = if *h == "发现的突出问题" {
+            problems_header
+        } else {
+            h
+        };
+        ws.write_string_with_format(0, c as u16, h, bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_number(r, 0, row.seq as f64)?;
+        for (c, v) in row.cells().iter().enumerate().skip(1) {
+            if c == 8 {
+                ws.write_string_with_format(r, c as u16, excel_cut(v), wrap)?;
+            } else {
+                ws.write_string(r, c as u16, excel_cut(v))?;
+            }
+        }
+    }
+    for (c, w) in [6, 10, 28, 24, 30, 14, 16, 8, 60, 40]
+        .into_iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    finish(ws, rows.len(), AnnexRow::HEADERS.len())
 }
 
 fn sheet(

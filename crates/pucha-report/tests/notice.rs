@@ -177,7 +177,8 @@ fn errors_and_pending_reviews_are_marked() {
 
     let md = render_notice_md(&report, &NoticeOptions::default());
     assert!(md.contains("合格率为65.38%"), "{md}");
-    assert!(md.contains("另有1家网站无法访问"));
+    assert!(md.contains("另有1家网站检测失败，未计入检查网站数"), "{md}");
+    assert!(md.contains("本次未能完成检测："), "{md}");
     // The site still fails on a confirmed veto (unanswered messages): plain 不合格, not 待复核.
     assert!(!md.contains("含待复核网站"), "{md}");
     assert!(md.contains("严重表述错误1处（待复核）"));
@@ -202,7 +203,7 @@ fn errors_and_pending_reviews_are_marked() {
     assert_eq!(rows.len(), 19);
     let err = rows.iter().find(|r| r.url == site.url.as_str()).unwrap();
     assert_eq!(err.result, "检测失败");
-    assert_eq!(err.problems, "网站无法访问");
+    assert_eq!(err.problems, "未能完成检测");
     assert!(!md.contains(reason));
     assert!(rows.iter().any(|r| r.result == "不合格（待复核）"));
 }
@@ -302,4 +303,47 @@ fn an_offline_checker_is_stated_in_the_method_paragraph() {
         md.contains("检测期间检测系统无法访问外部网络（外网探测点均无响应），2家网站的42个外部链接未检测，未计为不可用链接"),
         "{md}"
     );
+}
+
+#[test]
+fn the_basis_sentence_uses_the_seed_notices_wording() {
+    let md = render_notice_md(&seed_census(), &NoticeOptions::default());
+    assert!(
+        md.contains("组织开展了2019年第三季度全市政府网站检测。现将有关情况通报如下："),
+        "{md}"
+    );
+    assert!(md.contains("政府网站普查情况的通报"), "{md}");
+}
+
+#[test]
+fn issue_date_contact_region_and_other_problems_come_from_the_options() {
+    let report = seed_census();
+    // Defaults: dated with the as-of date (and said so in the model), 附件2 carried, no contact line.
+    let n = build_notice(&report, &NoticeOptions::default());
+    assert!(n.dated_as_of);
+    assert_eq!(n.date, "2019年9月30日");
+    assert!(n.contact.is_none());
+    assert!(n.other_annex_included && !n.other_annex.is_empty());
+    let opts = NoticeOptions {
+        issue_date: chrono::NaiveDate::from_ymd_opt(2019, 10, 8),
+        contact_phone: Some("0816-2508459".into()),
+        region_name: Some("示例市".into()),
+        include_other_problems: false,
+        ..NoticeOptions::default()
+    };
+    let n = build_notice(&report, &opts);
+    assert!(!n.dated_as_of);
+    assert_eq!(n.date, "2019年10月8日");
+    assert_eq!(n.contact.as_deref(), Some("联系电话：0816-2508459"));
+    assert!(n.other_annex.is_empty() && !n.other_annex_included);
+    let md = render_notice_md(&report, &opts);
+    assert!(md.contains("示例市共有运行政府网站53家"), "{md}");
+    assert!(
+        md.contains("联系电话：0816-2508459\n\n附件：存在突出问题的政府网站名单"),
+        "{md}"
+    );
+    assert!(md.contains("2019年10月8日"));
+    assert!(!md.contains("附件2") && !md.contains("其他问题。"), "{md}");
+    let html = pucha_report::render_notice_html(&report, &opts);
+    assert!(!html.contains("附件2") && html.contains("2019年10月8日"));
 }

@@ -62,9 +62,15 @@ fn markdown_escapes_page_and_site_list_text() {
             p.display()
         );
     }
-    let html = std::fs::read_to_string(&w.notice_html).unwrap();
-    assert!(!html.contains("<img"), "raw HTML in notice.html");
-    assert!(html.contains("&lt;img src=x onerror=alert(10)&gt;"));
+    for p in [&w.notice_html, &w.dashboard_html] {
+        let html = std::fs::read_to_string(p).unwrap();
+        assert!(!html.contains("<img"), "raw HTML in {}", p.display());
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(10)&gt;"),
+            "{}",
+            p.display()
+        );
+    }
 }
 
 #[test]
@@ -149,6 +155,7 @@ fn a_failing_format_does_not_stop_the_others() {
         &written.report_json,
         &written.notice_md,
         &written.notice_html,
+        &written.dashboard_html,
         &written.findings_csv,
         &written.annex_csv,
     ] {

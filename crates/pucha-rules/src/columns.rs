@@ -151,6 +151,10 @@ pub struct Column {
     pub broken: bool,
     /// No child columns: only leaves are judged.
     pub leaf: bool,
+    /// No item could be read because the list is filled in by script
+    /// (`PageFacts::list_needs_script`): neither blank nor stale, a person reviews it.
+    #[serde(default)]
+    pub needs_script: bool,
 }
 
 impl Column {
@@ -552,7 +556,10 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
             })
         });
         let items = item_keys.len();
-        let blank = if items > 0 {
+        let needs_script = items == 0
+            && placeholder.is_none()
+            && members.iter().any(|m| m.facts.list_needs_script);
+        let blank = if items > 0 || needs_script {
             None
         } else if let Some(p) = placeholder {
             Some(format!("无信息，页面显示「{p}」"))
@@ -596,6 +603,7 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
             external: false,
             broken: false,
             leaf: true,
+            needs_script,
         });
     }
 
@@ -692,12 +700,13 @@ pub fn columns_at(crawl: &SiteCrawl, pack: &RulePack, as_of: NaiveDate) -> Vec<C
                 external,
                 broken,
                 leaf: true,
+                needs_script: false,
             });
         }
     }
 
     for c in &mut cols {
-        if !c.judged() || c.blank.is_some() {
+        if !c.judged() || c.blank.is_some() || c.needs_script {
             continue;
         }
         if let Some(w) = c.class.window(pack) {

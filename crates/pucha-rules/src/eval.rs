@@ -502,7 +502,10 @@ impl Site<'_> {
     }
 
     pub(crate) fn stale_in(&self, c: &Column, w: Window) -> bool {
-        c.judged() && c.blank.is_none() && c.newest.is_none_or(|d| d < w.start(self.ctx.as_of))
+        c.judged()
+            && c.blank.is_none()
+            && !c.needs_script
+            && c.newest.is_none_or(|d| d < w.start(self.ctx.as_of))
     }
 
     /// Group (b) scope of the key-column rule.
@@ -628,9 +631,11 @@ impl Site<'_> {
         Some(f)
     }
 
-    /// `veto.blank_columns`.
+    /// `veto.blank_columns`. A column whose list only a script fills is not counted: it is
+    /// listed for review (the finding then needs review), since an empty reading of it is
+    /// no evidence of an empty column.
     fn blank_columns(&self) -> Option<Finding> {
-        let evidence: Vec<Evidence> = self
+        let mut evidence: Vec<Evidence> = self
             .cols
             .iter()
             .filter(|c| c.judged())
@@ -641,17 +646,44 @@ impl Site<'_> {
                 })
             })
             .collect();
+        let n = evidence.len() as u32;
+        let by_script: Vec<Evidence> = self
+            .cols
+            .iter()
+            .filter(|c| c.judged() && c.needs_script)
+            .map(|c| Evidence {
+                column: Some(c.name.clone()),
+                ..ev(
+                    &c.url,
+                    format!(
+                        "列表由脚本加载，页面中未读到信息，待人工复核是否空白（不计入空白栏目；路径：{}）",
+                        c.path.join(" > ")
+                    ),
+                )
+            })
+            .collect();
+        let review = !by_script.is_empty();
+        evidence.extend(by_script);
         if evidence.is_empty() {
             return None;
         }
-        let n = evidence.len() as u32;
-        Some(finding(
+        let summary = if review {
+            format!(
+                "空白栏目 {n} 个；另有 {} 个栏目列表由脚本加载，待复核",
+                evidence.len() as u32 - n
+            )
+        } else {
+            format!("空白栏目 {n} 个")
+        };
+        let mut f = finding(
             ids::VETO_BLANK_COLUMNS,
             n,
             self.pack().blank_columns.veto_count,
-            format!("空白栏目 {n} 个"),
+            summary,
             evidence,
-        ))
+        );
+        f.needs_review |= review;
+        Some(f)
     }
 
     /// Serious wording errors, counted once per (page, wrong form); a list page repeating a title

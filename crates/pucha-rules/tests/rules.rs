@@ -78,6 +78,57 @@ fn blank_columns_four_counts_five_vetoes() {
 }
 
 #[test]
+fn a_list_filled_by_script_is_a_review_item_not_a_blank_column() {
+    let mut pages = healthy(as_of());
+    for i in 0..5 {
+        let mut c = column(
+            &format!("/blank{i}/"),
+            &format!("空栏目{i}"),
+            "信息公开",
+            &[],
+        );
+        // Four lists only a script fills (no placeholder on the page), one truly blank.
+        if i < 4 {
+            c.facts.placeholder = None;
+            c.facts.list_needs_script = true;
+            c.facts.main_text_chars = 20;
+        }
+        pages.push(c);
+    }
+    let r = eval(&crawl(pages.clone(), vec![]));
+    let f = r.finding(ids::VETO_BLANK_COLUMNS).unwrap();
+    assert_eq!(f.count, 1, "{f:#?}");
+    assert!(!f.triggered);
+    assert!(f.needs_review);
+    assert_eq!(f.evidence.len(), 5);
+    assert_eq!(
+        f.summary_zh,
+        "空白栏目 1 个；另有 4 个栏目列表由脚本加载，待复核"
+    );
+    assert_eq!(r.verdict, Verdict::Pass);
+    // Neither are they stale columns without dates.
+    let cols = columns_at(&crawl(pages, vec![]), &RulePack::builtin(), as_of());
+    let c = cols.iter().find(|c| c.name == "空栏目0").unwrap();
+    assert!(c.needs_script && c.blank.is_none() && !c.stale, "{c:#?}");
+    assert!(r
+        .finding(ids::VETO_LONG_TERM_STALE_COLUMNS)
+        .is_none_or(|f| f
+            .evidence
+            .iter()
+            .all(|e| e.column.as_deref() != Some("空栏目0"))));
+    // A placeholder on the page still makes the column blank.
+    let mut pages = healthy(as_of());
+    let mut c = column("/blank9/", "空栏目9", "信息公开", &[]);
+    c.facts.list_needs_script = true;
+    c.facts.placeholder = Some("暂无信息".into());
+    pages.push(c);
+    assert_eq!(
+        count(&eval(&crawl(pages, vec![])), ids::VETO_BLANK_COLUMNS),
+        1
+    );
+}
+
+#[test]
 fn navigation_only_parent_is_not_blank() {
     let mut pages = healthy(as_of());
     // 政务公开 groups the columns whose breadcrumb goes through it; it lists nothing itself.
