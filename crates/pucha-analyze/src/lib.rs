@@ -17,6 +17,7 @@ mod guide;
 mod homepage;
 mod lists;
 mod page;
+pub mod pii;
 mod script;
 mod signals;
 pub mod tree;
@@ -247,6 +248,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
             None => format!("page too large, {what}"),
         });
     }
+    let pii = pii::find_in_page(&page.html, &body_text);
     PageFacts {
         encoding: "UTF-8".to_string(),
         encoding_source: Default::default(),
@@ -269,6 +271,7 @@ pub fn analyze_text_with(text: &str, url: &Url, options: &AnalyzeOptions) -> Pag
         soft_404,
         signals: signals::extract(&page.html, &page.base),
         analysis_cut,
+        pii,
         list_needs_script,
         list_data_url,
     }

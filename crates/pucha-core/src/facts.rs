@@ -216,6 +216,40 @@ pub struct PageSignals {
     pub redirects: Vec<PageRedirect>,
 }
 
+/// What kind of personal number a [`PiiHit`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiKind {
+    /// 18-digit 居民身份证号 passing the GB 11643-1999 check digit.
+    IdCard,
+    /// 11-digit mobile number next to a personal name.
+    Mobile,
+    /// 16–19 digit bank card number passing Luhn, with a card context word.
+    BankCard,
+}
+
+impl PiiKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PiiKind::IdCard => "身份证号",
+            PiiKind::Mobile => "手机号码",
+            PiiKind::BankCard => "银行卡号",
+        }
+    }
+}
+
+/// An unmasked personal number seen in a page's visible text (`ext.personal_info_exposed`).
+/// Never holds the full number: `masked` keeps only its ends, `context` is masked too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PiiHit {
+    pub kind: PiiKind,
+    /// The number masked, e.g. `5107**********1234`, `138****1234`.
+    pub masked: String,
+    /// Text around the hit with the number masked (≤ 60 chars).
+    #[serde(default)]
+    pub context: String,
+}
+
 /// Everything the rules need to know about one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PageFacts {
@@ -275,6 +309,9 @@ pub struct PageFacts {
     /// analysis cut at depth 512". The facts then describe only the part that was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_cut: Option<String>,
+    /// Unmasked personal numbers in the visible text (masked here; never the raw number).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pii: Vec<PiiHit>,
     /// The page's list is filled in by script (an empty list container with a data request,
     /// or a client-side template) and holds no item in the HTML: its items cannot be read
     /// without running JavaScript, so an empty reading is no evidence of a blank column.

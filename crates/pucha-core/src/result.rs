@@ -16,6 +16,9 @@ pub enum Severity {
     Deduction,
     Norm,
     Info,
+    /// A check beyond the 2019 indicators (超出 2019 指标的检查, `ext.*` rules): reported in a
+    /// section of its own, never scored and never a veto unless a rule pack promotes it.
+    Extension,
 }
 
 /// One piece of evidence: where a problem is and what was seen there.

@@ -85,6 +85,9 @@ rules! {
     NORM_DOMAIN_STRUCTURE = "norm.domain.structure", Norm, Partly, "域名结构不规范";
     NORM_DOCS_VALIDITY_MARKING = "norm.docs.validity_marking", Norm, Partly, "失效文件未标注";
     NORM_MAP_STANDARD_MAP = "norm.map.standard_map", Norm, No, "地图未使用标准地图";
+    EXT_PERSONAL_INFO_EXPOSED = "ext.personal_info_exposed", Extension, Partly, "公开页面暴露个人信息（身份证号、手机号、银行卡号）";
+    EXT_OUTDATED_INSTITUTION_NAME = "ext.outdated_institution_name", Extension, Partly, "使用机构改革前的旧机构名称";
+    EXT_ANNUAL_REPORT_MISSING = "ext.annual_report_missing", Extension, Partly, "未发布上一年度政府网站工作年度报表";
 }
 
 /// Looks a rule up by id.
@@ -95,4 +98,27 @@ pub fn info(id: &str) -> Option<&'static RuleInfo> {
 /// The Chinese label of a rule id (the id itself when unknown).
 pub fn label_zh(id: &str) -> &str {
     info(id).map(|r| r.label_zh).unwrap_or(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ext_rules_are_of_the_extension_class() {
+        let ext: Vec<&RuleInfo> = ALL.iter().filter(|r| r.id.starts_with("ext.")).collect();
+        assert_eq!(ext.len(), 3);
+        for r in &ext {
+            assert_eq!(r.severity, Severity::Extension, "{}", r.id);
+        }
+        // Only ext rules are extensions: the 2019 indicators keep their classes.
+        assert!(ALL
+            .iter()
+            .filter(|r| r.severity == Severity::Extension)
+            .all(|r| r.id.starts_with("ext.")));
+        assert_eq!(
+            serde_json::to_string(&Severity::Extension).unwrap(),
+            "\"extension\""
+        );
+    }
 }

@@ -68,6 +68,7 @@ pub fn severity_zh(s: Severity) -> &'static str {
         Severity::Deduction => "扣分指标",
         Severity::Norm => "规范性要求",
         Severity::Info => "提示信息",
+        Severity::Extension => "超出 2019 指标的检查",
     }
 }
 

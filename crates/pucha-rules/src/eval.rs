@@ -75,8 +75,10 @@ pub fn evaluate(crawl: &SiteCrawl, ctx: &EvalContext) -> SiteResult {
         findings.extend(s.policy_interpretation());
         findings.extend(s.overview_info());
         findings.extend(s.function_items());
+        findings.extend(s.extensions());
     }
     findings.retain(|f| f.count > 0);
+    crate::ext::promote(&mut findings, &pack.extensions);
     findings.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
@@ -307,6 +309,23 @@ pub(crate) fn col_ev(c: &Column, detail: String) -> Evidence {
 impl Site<'_> {
     pub(crate) fn pack(&self) -> &RulePack {
         self.ctx.pack
+    }
+
+    /// The `ext.*` checks beyond the 2019 indicators (see `ext.rs`).
+    fn extensions(&self) -> Vec<Finding> {
+        let pages: Vec<&PageRecord> = self.ok_pages().collect();
+        let cfg = &self.pack().extensions.outdated_names;
+        let mut out: Vec<Finding> = crate::ext::personal_info(&pages).into_iter().collect();
+        if let Ok(reg) = crate::ext::Register::new(cfg) {
+            out.extend(crate::ext::outdated_names(&pages, &reg, cfg));
+        }
+        out.extend(crate::ext::annual_report(
+            &pages,
+            &self.home.url,
+            self.ctx.as_of,
+            &self.pack().extensions.annual_report,
+        ));
+        out
     }
 
     pub(crate) fn ok_pages(&self) -> impl Iterator<Item = &PageRecord> {

@@ -44,6 +44,9 @@ pub struct RulePack {
     pub domain: DomainRules,
     pub scoring: Scoring,
     pub classes: Classes,
+    /// Checks beyond the 2019 indicators (`ext.*`): never scored or vetoing unless promoted.
+    #[serde(default)]
+    pub extensions: crate::ext::Extensions,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,6 +395,10 @@ impl RulePack {
             if pucha_core::rule_ids::info(id).is_none() {
                 problems.push(format!("scoring.items.\"{id}\": unknown rule id"));
             }
+        }
+        problems.extend(self.extensions.problems());
+        if let Err(e) = crate::ext::Register::new(&self.extensions.outdated_names) {
+            problems.push(e.to_string());
         }
         let r = self.availability.veto_failure_ratio;
         if !(0.0..=1.0).contains(&r) {
