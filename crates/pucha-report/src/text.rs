@@ -32,7 +32,8 @@ pub fn other_problems(site: &SiteResult) -> Vec<&Finding> {
     dedupe(
         problems(site)
             .into_iter()
-            .filter(|f| f.severity != Severity::Veto),
+            // Checks beyond the 2019 indicators have their own section, never the notice's.
+            .filter(|f| f.severity != Severity::Veto && f.severity != Severity::Extension),
     )
 }
 
