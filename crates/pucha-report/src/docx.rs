@@ -77,30 +77,32 @@ fn table(headers: &[String], rows: &[Vec<String>]) -> String {
 
 /// The columns of the annex (the seed notice's, with 类别), as in notice.html.
 fn annex_table(rows: &[AnnexRow], problems_header: &str) -> String {
-    let headers: Vec<String> = [
-        "序号",
-        "类别",
-        "填报单位",
-        "首页地址",
-        "结果",
-        problems_header,
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows: Vec<Vec<String>> = rows
+    let last = AnnexRow::DOC_HEADERS.len() - 1;
+    let headers: Vec<String> = AnnexRow::DOC_HEADERS
         .iter()
-        .map(|r| {
-            vec![
-                r.seq.to_string(),
-                r.category.clone(),
-                r.owner.clone(),
-                r.url.clone(),
-                r.result.clone(),
-                r.problems.clone(),
-            ]
-        })
+        .enumerate()
+        .map(|(i, h)| if i == last { problems_header } else { h }.to_string())
         .collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.doc_cells().to_vec()).collect();
     table(&headers, &rows)
+}
+
+/// One annex: its label, its title, then its table or the sentence saying it is empty.
+fn annex(
+    b: &mut String,
+    label: &str,
+    title: &str,
+    rows: &[AnnexRow],
+    empty: &str,
+    problems_header: &str,
+) {
+    b.push_str(&para(label, HEADING_FONT, BODY_SIZE, "left", false, true));
+    b.push_str(&para(title, TITLE_FONT, 36, "center", false, false));
+    if rows.is_empty() {
+        b.push_str(&para(empty, BODY_FONT, BODY_SIZE, "left", true, false));
+    } else {
+        b.push_str(&annex_table(rows, problems_header));
+    }
 }
 
 /// word/document.xml of a notice.
@@ -158,49 +160,23 @@ pub fn document_xml(n: &Notice) -> String {
     } else {
         "附件"
     };
-    b.push_str(&para(label, HEADING_FONT, BODY_SIZE, "left", false, true));
-    b.push_str(&para(
+    annex(
+        &mut b,
+        label,
         &n.annex_title,
-        TITLE_FONT,
-        36,
-        "center",
-        false,
-        false,
-    ));
-    if n.annex.is_empty() {
-        b.push_str(&para(
-            "本次检查无存在突出问题的网站。",
-            BODY_FONT,
-            BODY_SIZE,
-            "left",
-            true,
-            false,
-        ));
-    } else {
-        b.push_str(&annex_table(&n.annex, "发现的突出问题"));
-    }
+        &n.annex,
+        "本次检查无存在突出问题的网站。",
+        "发现的突出问题",
+    );
     if n.other_annex_included {
-        b.push_str(&para("附件2", HEADING_FONT, BODY_SIZE, "left", false, true));
-        b.push_str(&para(
+        annex(
+            &mut b,
+            "附件2",
             &n.other_annex_title,
-            TITLE_FONT,
-            36,
-            "center",
-            false,
-            false,
-        ));
-        if n.other_annex.is_empty() {
-            b.push_str(&para(
-                "本次检查无存在其他问题的网站。",
-                BODY_FONT,
-                BODY_SIZE,
-                "left",
-                true,
-                false,
-            ));
-        } else {
-            b.push_str(&annex_table(&n.other_annex, "发现的其他问题"));
-        }
+            &n.other_annex,
+            "本次检查无存在其他问题的网站。",
+            "发现的其他问题",
+        );
     }
     // A4 (11906 × 16838 twips); margins 37 / 26 / 35 / 28 mm (1 mm = 56.7 twips); page number in the footer.
     format!(

@@ -522,14 +522,8 @@ tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
 "#;
 
 /// The columns of the annex in the official document (the seed notice's, with 类别).
-const DOC_ANNEX_COLUMNS: [(&str, &str); 6] = [
-    ("序号", "seq"),
-    ("类别", "category"),
-    ("填报单位", "owner"),
-    ("首页地址", "url"),
-    ("结果", "result"),
-    ("发现的突出问题", "problems"),
-];
+/// CSS classes of the columns of [`AnnexRow::DOC_HEADERS`].
+const DOC_ANNEX_CLASSES: [&str; 6] = ["seq", "category", "owner", "url", "result", "problems"];
 
 fn doc_annex(
     out: &mut String,
@@ -551,26 +545,15 @@ fn doc_annex(
         return;
     }
     out.push_str("<table><thead><tr>");
-    for (h, _) in DOC_ANNEX_COLUMNS {
-        let h = if h == "发现的突出问题" {
-            problems
-        } else {
-            h
-        };
+    let last = AnnexRow::DOC_HEADERS.len() - 1;
+    for (i, h) in AnnexRow::DOC_HEADERS.into_iter().enumerate() {
+        let h = if i == last { problems } else { h };
         let _ = write!(out, "<th>{}</th>", esc(h));
     }
     out.push_str("</tr></thead><tbody>");
     for r in rows {
-        let cells = [
-            r.seq.to_string(),
-            r.category.clone(),
-            r.owner.clone(),
-            r.url.clone(),
-            r.result.clone(),
-            r.problems.clone(),
-        ];
         out.push_str("<tr>");
-        for ((_, class), c) in DOC_ANNEX_COLUMNS.iter().zip(cells) {
+        for (class, c) in DOC_ANNEX_CLASSES.iter().zip(r.doc_cells()) {
             let _ = write!(out, "<td class=\"{class}\">{}</td>", esc(&c));
         }
         out.push_str("</tr>");

@@ -132,6 +132,29 @@ impl AnnexRow {
         "典型问题示例",
     ];
 
+    /// The columns of the published annex (the seed notice's, with 类别) that notice.html and
+    /// notice.docx print; the last is the problems column, whose header each annex names.
+    pub const DOC_HEADERS: [&'static str; 6] = [
+        "序号",
+        "类别",
+        "填报单位",
+        "首页地址",
+        "结果",
+        "发现的突出问题",
+    ];
+
+    /// The cells of [`AnnexRow::DOC_HEADERS`].
+    pub fn doc_cells(&self) -> [String; 6] {
+        [
+            self.seq.to_string(),
+            self.category.clone(),
+            self.owner.clone(),
+            self.url.clone(),
+            self.result.clone(),
+            self.problems.clone(),
+        ]
+    }
+
     pub fn cells(&self) -> [String; 10] {
         [
             self.seq.to_string(),
