@@ -143,15 +143,19 @@ mod tests {
     use super::*;
     use pucha_core::{Category, Evidence, Finding, Site};
 
-    #[test]
-    fn unreadable_samples_are_not_reported_as_no_samples() {
-        let site = Site {
+    fn site() -> Site {
+        Site {
             name: "s".into(),
             url: "http://127.0.0.1/".parse().unwrap(),
             category: Category::Department,
             site_code: None,
             sponsor: None,
-        };
+        }
+    }
+
+    #[test]
+    fn unreadable_samples_are_not_reported_as_no_samples() {
+        let site = site();
         let mut r = SiteResult::error(site, "x", 1);
         let ev = |d: &str| Evidence {
             url: "http://127.0.0.1/".into(),
@@ -189,13 +193,7 @@ mod tests {
     #[test]
     fn the_rules_no_samples_wording_is_restated_when_samples_were_unreadable() {
         use pucha_core::{ProbeFailure, Reachability, SiteCrawl};
-        let site = Site {
-            name: "s".into(),
-            url: "http://127.0.0.1/".parse().unwrap(),
-            category: Category::Department,
-            site_code: None,
-            sponsor: None,
-        };
+        let site = site();
         let at = chrono::Utc::now();
         let probe = ProbeSample {
             content: None,

@@ -13,29 +13,6 @@ use pucha_core::{BrokenReason, CrawlConfig, LinkOutcome};
 use pucha_crawl::Crawler;
 use support::*;
 
-/// A loopback address whose SYNs are never answered: a listener with a full accept queue
-/// that never accepts (Linux drops further SYNs), so a connect only times out.
-async fn blackhole(ip: &str) -> (std::net::SocketAddr, Vec<tokio::net::TcpStream>) {
-    let sock = tokio::net::TcpSocket::new_v4().unwrap();
-    sock.bind(format!("{ip}:0").parse().unwrap()).unwrap();
-    let listener = sock.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap();
-    // Fill the accept queue; keep the listener alive by leaking it into the returned guard.
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(Ok(s)) = tokio::time::timeout(
-            Duration::from_millis(300),
-            tokio::net::TcpStream::connect(addr),
-        )
-        .await
-        {
-            fillers.push(s);
-        }
-    }
-    std::mem::forget(listener);
-    (addr, fillers)
-}
-
 /// A free loopback port with nothing listening (connections are refused).
 fn refusing_port(ip: &str) -> std::net::SocketAddr {
     let l = std::net::TcpListener::bind((ip, 0)).unwrap();
@@ -73,7 +50,10 @@ async fn dead_slow_and_flaky_targets_cost_one_timeout_not_one_per_link() {
         }
     })
     .await;
-    let (hole, _fillers) = blackhole("127.0.0.8").await;
+    let blackhole = pucha_farm::Blackhole::bind("127.0.0.8:0".parse().unwrap())
+        .await
+        .unwrap();
+    let hole = blackhole.addr();
     let refused = refusing_port("127.0.0.9");
 
     let mut links: Vec<(String, String)> = Vec::new();

@@ -55,7 +55,7 @@ pub struct World {
     port: u16,
     tasks: JoinSet<()>,
     // Keeps the blackhole's queue full for as long as the world runs.
-    _blackhole: (std::net::TcpListener, Vec<TcpStream>),
+    _blackhole: Blackhole,
 }
 
 /// Name that no resolver answers (`.invalid` is reserved, RFC 6761).
@@ -118,7 +118,7 @@ impl World {
         let slow = TcpListener::bind(SocketAddr::from((host(spec.net, 2), port))).await?;
         let flaky = TcpListener::bind(SocketAddr::from((host(spec.net, 3), port))).await?;
         let trap = TcpListener::bind(SocketAddr::from((host(spec.net, 6), port))).await?;
-        let blackhole = blackhole(SocketAddr::from((host(spec.net, 5), port))).await?;
+        let blackhole = Blackhole::bind(SocketAddr::from((host(spec.net, 5), port))).await?;
         let mut tasks = JoinSet::new();
         let flaky_hits = Arc::new(AtomicU64::new(0));
         let slow_after = spec.slow_after;
@@ -173,21 +173,40 @@ impl World {
     }
 }
 
-/// A listener on `addr` whose accept queue is full and never drained: further SYNs are
-/// dropped by the kernel, so a connect only times out.
-async fn blackhole(addr: SocketAddr) -> std::io::Result<(std::net::TcpListener, Vec<TcpStream>)> {
-    let sock = TcpSocket::new_v4()?;
-    sock.bind(addr)?;
-    let listener = sock.listen(0)?;
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(Ok(s)) =
-            tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await
-        {
-            fillers.push(s);
+/// A loopback address whose SYNs are never answered: a listener with a full accept queue
+/// that is never drained (the kernel drops further SYNs), so a connect only times out. The
+/// address stays a blackhole for as long as the value lives.
+pub struct Blackhole {
+    listener: std::net::TcpListener,
+    _fillers: Vec<TcpStream>,
+}
+
+impl Blackhole {
+    /// Binds `addr` (port 0: any free port) and fills its accept queue.
+    pub async fn bind(addr: SocketAddr) -> std::io::Result<Blackhole> {
+        let sock = TcpSocket::new_v4()?;
+        sock.bind(addr)?;
+        let listener = sock.listen(0)?;
+        let addr = listener.local_addr()?;
+        let mut fillers = Vec::new();
+        for _ in 0..4 {
+            if let Ok(Ok(s)) =
+                tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await
+            {
+                fillers.push(s);
+            }
         }
+        Ok(Blackhole {
+            listener: listener.into_std()?,
+            _fillers: fillers,
+        })
     }
-    Ok((listener.into_std()?, fillers))
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
 }
 
 enum Reply {
