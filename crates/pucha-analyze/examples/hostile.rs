@@ -13,33 +13,6 @@ fn nested(depth: usize, tag: &str) -> String {
     s
 }
 
-/// About `bytes` of pathological markup: unclosed inline and block tags, attributes,
-/// broken tags and text, never closed.
-fn pathological(bytes: usize) -> String {
-    let pieces = [
-        "<div class='a'>",
-        "<span>",
-        "<b>",
-        "<a href='/x?a=1&b=2'>",
-        "<p>",
-        "<font color=red>",
-        "<li>",
-        "<table><tr><td>",
-        "2024-01-01",
-        "主办单位",
-        "<i title='x'",
-        "</q>",
-        "&amp;&#x4e2d;",
-    ];
-    let mut s = String::with_capacity(bytes + 64);
-    let mut i = 0usize;
-    while s.len() < bytes {
-        s.push_str(pieces[i % pieces.len()]);
-        i = i.wrapping_mul(31).wrapping_add(7) % 9973;
-    }
-    s
-}
-
 fn time(label: &str, html: &str) {
     let url = url::Url::parse("http://www.example.gov.cn/a/index.html").unwrap();
     let mut options = pucha_analyze::AnalyzeOptions::default();
@@ -80,6 +53,9 @@ fn main() {
         time(&format!("{d} nested table"), &nested(*d, "table"));
     }
     for mb in [1, 2, 4, 10] {
-        time(&format!("{mb} MB pathological"), &pathological(mb << 20));
+        time(
+            &format!("{mb} MB pathological"),
+            &pucha_farm::pathological_html(mb << 20, 0),
+        );
     }
 }

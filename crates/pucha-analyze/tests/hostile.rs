@@ -69,36 +69,9 @@ fn nesting_of_every_kind_is_cut() {
     }
 }
 
-/// About `bytes` of markup no page should have: unclosed inline and block tags, broken
-/// tags, references, dates, never closed.
-fn pathological(bytes: usize) -> String {
-    let pieces = [
-        "<div class='a'>",
-        "<span>",
-        "<b>",
-        "<a href='/x?a=1&b=2'>",
-        "<p>",
-        "<font color=red>",
-        "<li>",
-        "<table><tr><td>",
-        "2024-01-01",
-        "主办单位",
-        "<i title='x'",
-        "</q>",
-        "&amp;&#x4e2d;",
-    ];
-    let mut s = String::with_capacity(bytes + 64);
-    let mut i = 0usize;
-    while s.len() < bytes {
-        s.push_str(pieces[i % pieces.len()]);
-        i = i.wrapping_mul(31).wrapping_add(7) % 9973;
-    }
-    s
-}
-
 #[test]
 fn two_megabytes_of_pathological_markup_are_analysed_and_cut() {
-    let s = pathological(2 << 20);
+    let s = pucha_farm::pathological_html(2 << 20, 0);
     let f = pucha_analyze::analyze(s.as_bytes(), &url(), None);
     let cut = f.analysis_cut.as_deref().expect("cut recorded");
     assert!(cut.starts_with("page too complex"), "{cut}");

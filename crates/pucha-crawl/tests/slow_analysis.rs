@@ -10,31 +10,6 @@ use pucha_core::Reachability;
 use pucha_crawl::Crawler;
 use support::*;
 
-/// About `bytes` of markup that is slow to analyse (nesting, dates, links, references).
-fn slow_page(bytes: usize, seed: usize) -> String {
-    let pieces = [
-        "<div class='a'>",
-        "<span>",
-        "<b>",
-        "<a href='/x?a=1&b=2'>",
-        "<p>",
-        "<font color=red>",
-        "<li>",
-        "<table><tr><td>",
-        "2024-01-01",
-        "主办单位",
-        "</q>",
-        "&amp;&#x4e2d;",
-    ];
-    let mut s = String::with_capacity(bytes + 64);
-    let mut i = seed;
-    while s.len() < bytes {
-        s.push_str(pieces[i % pieces.len()]);
-        i = i.wrapping_mul(31).wrapping_add(7) % 9973;
-    }
-    s
-}
-
 async fn slow_site(pages: usize, bytes: usize) -> TestServer {
     let links: Vec<(String, String)> = (0..pages)
         .map(|i| (format!("/p{i}.html"), format!("第{i}页")))
@@ -46,7 +21,9 @@ async fn slow_site(pages: usize, bytes: usize) -> TestServer {
             .map(|(h, t)| (h.as_str(), t.as_str()))
             .collect::<Vec<_>>(),
     );
-    let bodies: Vec<String> = (0..pages).map(|i| slow_page(bytes, i)).collect();
+    let bodies: Vec<String> = (0..pages)
+        .map(|i| pucha_farm::pathological_html(bytes, i))
+        .collect();
     serve("127.0.0.1", move |r| {
         let p = r.path();
         if p == "/" {

@@ -33,4 +33,4 @@ pub use plan::{Availability, Style};
 pub use server::{site_ip, FarmServer, ServeError};
 pub use spec::FarmSpec;
 pub use truth::{ColumnTruth, DefectTruth, FarmTruth, SiteDetails, SiteTruth, ASSERTED_RULES};
-pub use world::{links as world_links, Blackhole, World, WorldSpec, DEAD_NAME};
+pub use world::{links as world_links, pathological_html, Blackhole, World, WorldSpec, DEAD_NAME};

@@ -209,6 +209,34 @@ impl Blackhole {
     }
 }
 
+/// About `bytes` of markup no page should have: unclosed inline and block tags, attributes,
+/// broken tags, references and dates, never closed. Deterministic for a `seed`; pages of
+/// different seeds differ. For the analyser's complexity budget (tests, examples).
+pub fn pathological_html(bytes: usize, seed: usize) -> String {
+    let pieces = [
+        "<div class='a'>",
+        "<span>",
+        "<b>",
+        "<a href='/x?a=1&b=2'>",
+        "<p>",
+        "<font color=red>",
+        "<li>",
+        "<table><tr><td>",
+        "2024-01-01",
+        "主办单位",
+        "<i title='x'",
+        "</q>",
+        "&amp;&#x4e2d;",
+    ];
+    let mut s = String::with_capacity(bytes + 64);
+    let mut i = seed;
+    while s.len() < bytes {
+        s.push_str(pieces[i % pieces.len()]);
+        i = i.wrapping_mul(31).wrapping_add(7) % 9973;
+    }
+    s
+}
+
 enum Reply {
     Now(Response<Full<Bytes>>),
     After(Duration, Response<Full<Bytes>>),
