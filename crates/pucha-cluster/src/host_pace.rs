@@ -27,11 +27,17 @@ const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How long one reservation may take before the local gate paces alone.
 const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// After a failed reservation, how long every request paces locally without asking Redis
+/// (so an outage costs one timeout per this period, not one per request).
+const BACK_OFF: Duration = Duration::from_secs(30);
+
 /// Host request rates shared through Redis.
 #[derive(Clone)]
 pub struct RedisHostPace {
     store: RedisStore,
     script: redis::Script,
+    /// Until when reservations fail at once (after Redis failed to answer one).
+    down_until: std::sync::Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
 }
 
 impl RedisHostPace {
@@ -40,6 +46,7 @@ impl RedisHostPace {
         RedisHostPace {
             store,
             script: redis::Script::new(RESERVE),
+            down_until: Default::default(),
         }
     }
 }
@@ -51,6 +58,15 @@ impl pucha_crawl::HostPace for RedisHostPace {
         interval: Duration,
     ) -> BoxFuture<'a, Result<Duration, String>> {
         async move {
+            let now = tokio::time::Instant::now();
+            if self
+                .down_until
+                .lock()
+                .expect("pace lock")
+                .is_some_and(|t| now < t)
+            {
+                return Err("redis failed recently; pacing locally".to_string());
+            }
             let key = self.store.key(&format!("pace:{host}"));
             let step = interval.as_micros().max(1) as u64;
             let ttl_ms = (interval.as_millis() as u64).saturating_mul(2).max(60_000);
@@ -59,10 +75,14 @@ impl pucha_crawl::HostPace for RedisHostPace {
             invocation.arg(step).arg(ttl_ms);
             let call = invocation.invoke_async::<i64>(&mut conn);
             // No retries: when Redis does not answer at once, the local gate paces alone.
-            let wait_us = tokio::time::timeout(CALL_TIMEOUT, call)
-                .await
-                .map_err(|_| "redis did not answer in time".to_string())?
-                .map_err(|e| e.to_string())?;
+            let answer = match tokio::time::timeout(CALL_TIMEOUT, call).await {
+                Ok(Ok(v)) => Ok(v),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("redis did not answer in time".to_string()),
+            };
+            let wait_us = answer.inspect_err(|_| {
+                *self.down_until.lock().expect("pace lock") = Some(now + BACK_OFF);
+            })?;
             Ok(Duration::from_micros(wait_us.max(0) as u64).min(MAX_WAIT))
         }
         .boxed()
